@@ -1,0 +1,42 @@
+# Two commands do everything: `make report` and `make test`. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SEEDS  ?= seeds
+OUT    ?=
+
+.PHONY: help install report test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  make report SEEDS=/path/to/corpus OUT=/path/to/out   run the collection on your own corpus"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install requirements.txt (only when needed)
+
+report: $(STAMP) ## run every notebook top to bottom; write figures/ and reports/*.html
+	$(PY) -m directives.report --seeds "$(SEEDS)" $(if $(OUT),--out "$(OUT)")
+
+test: $(STAMP) ## run the whole test suite (it also executes every notebook)
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check lib tests benchmarks
+	$(VENV)/bin/ruff format --check lib tests benchmarks
+
+format: $(STAMP) ## ruff format and fix
+	$(VENV)/bin/ruff format lib tests benchmarks
+	$(VENV)/bin/ruff check --fix lib tests benchmarks
+
+bench: $(STAMP) ## benchmark the pipeline at growing corpus sizes (see benchmarks/README.md)
+	$(PY) benchmarks/bench_pipeline.py
+
+clean: ## remove generated reports and caches (not .venv)
+	rm -rf reports .cache .pytest_cache

@@ -1,0 +1,43 @@
+"""A small word-unigram language model over jieba's bundled dictionary, used to choose between
+candidate repairs of damaged text. Private: its own jieba Tokenizer, no global jieba state."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from .convert import to_simplified
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    from . import paths
+
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    # the genre's own vocabulary (the same user dictionary the segmenter loads)
+    for line in paths.USER_DICT.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and not line.startswith("#"):
+            tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None)
+    return tk
+
+
+def log_prob(text: str) -> float:
+    """Best-segmentation log-probability of ``text`` (converted to simplified) under jieba's dictionary."""
+    s = to_simplified(text)
+    if not s:
+        return 0.0
+    tk = _tokenizer()
+    dag = tk.get_DAG(s)
+    route: dict = {}
+    tk.calc(s, dag, route)
+    return route[0][0]
+
+
+def word_freq(word: str) -> int:
+    """Frequency of ``word`` (simplified) in jieba's dictionary, 0 when absent."""
+    return _tokenizer().FREQ.get(to_simplified(word), 0) or 0

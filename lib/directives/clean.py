@@ -1,0 +1,369 @@
+"""Cleaning: small steps, each taking text and returning the new text and the changes it made.
+
+The steps, in the order :func:`clean_article` runs them:
+
+1. :func:`normalize_newlines_and_invisibles` - BOM, CRLF, zero-width characters
+2. :func:`strip_html` - tags and entities of scraped input
+3. :func:`repair_gbk_damage` - one-byte-shift GBK damage (see :mod:`directives.gbk`)
+4. :func:`remove_pinyin_annotations` - ``實(shí)`` -> ``實``
+5. :func:`strip_furniture` - header, title, byline, footers, link lists (their content goes into fields)
+6. :func:`normalize_whitespace` - indents, spaces, full-width ASCII; paragraphs kept
+
+Each step also has a plain ``str -> str`` form (``*_text``) for use in a pipeline of your own.
+
+>>> clean_article("壓實(shí)責(zé)任").text
+'壓實責任'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import patterns as P
+from .changes import Change
+from .gbk import repair_gbk_damage
+
+StepResult = tuple[str, list[Change]]
+
+__all__ = [
+    "ArticleParts",
+    "Change",
+    "clean_article",
+    "clean_text",
+    "normalize_newlines_and_invisibles",
+    "normalize_text",
+    "normalize_whitespace",
+    "remove_pinyin_annotations",
+    "repair_gbk_damage",
+    "strip_furniture",
+    "strip_html",
+]
+
+
+# --------------------------------------------------------------------------- 1. invisibles
+def normalize_newlines_and_invisibles(text: str) -> StepResult:
+    """Turn CRLF/CR into LF and remove a BOM and zero-width characters, reporting each removal.
+
+    >>> normalize_newlines_and_invisibles("責\\u200b任\\r\\n")[0]
+    '責任\\n'
+    """
+    changes = [
+        Change("invisibles", "zero_width", m.group(0), "", m.start(), f"U+{ord(m.group(0)):04X}")
+        for m in P.ZERO_WIDTH.finditer(text)
+    ]
+    text = P.ZERO_WIDTH.sub("", text)
+    if "\r" in text:
+        changes.append(Change("invisibles", "line_endings", "\\r\\n", "\\n", text.index("\r"), "CRLF/CR to LF"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, changes
+
+
+# --------------------------------------------------------------------------- 2. html
+def strip_html(text: str) -> StepResult:
+    """Remove HTML tags (script and style with their content) and decode entities.
+
+    >>> strip_html("<p>防控&amp;責任</p>")[0]
+    '\\n防控&責任\\n'
+    """
+    changes: list[Change] = []
+    if "<" in text:
+        for m in P.HTML_TAG.finditer(text):
+            changes.append(Change("html", "tag", m.group(0), "", m.start()))
+        text = P.HTML_TAG.sub(lambda m: "\n" if re.match(r"</?(p|br|div)\b", m.group(0), re.I) else "", text)
+    if "&" in text:
+        unescaped = html.unescape(text)
+        if unescaped != text:
+            changes.append(Change("html", "entities", text, unescaped, 0, "HTML entities decoded"))
+            text = unescaped
+    return text, changes
+
+
+# --------------------------------------------------------------------------- 4. pinyin
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    toned = {unicodedata.normalize("NFC", r) for v in pinyin_dict.values() for r in v.split(",")}
+    # the neutral tone is written without a mark (個(ge)): add every syllable's toneless form
+    toneless = {"".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)) for s in toned}
+    return frozenset(toned | {unicodedata.normalize("NFC", s) for s in toneless})
+
+
+def remove_pinyin_annotations(text: str) -> StepResult:
+    """Remove a pinyin reading glued after a Han character; real parentheticals stay.
+
+    >>> remove_pinyin_annotations("壓實(shí)責(zé)任 社區(村) (COVID-19)")[0]
+    '壓實責任 社區(村) (COVID-19)'
+    """
+    syllables = _pinyin_syllables()
+    changes: list[Change] = []
+
+    def _sub(m: re.Match) -> str:
+        reading = unicodedata.normalize("NFC", m.group(1))
+        # readings are lower case; a bare a/e/o is a list label, not a reading
+        if reading in syllables and not (len(reading) == 1 and reading.isascii()):
+            changes.append(Change("pinyin", "pinyin_annotation", m.group(0), "", m.start()))
+            return ""
+        return m.group(0)
+
+    while True:  # 實(shí)(shí): removing one reading can glue the next to the character
+        new = P.PINYIN_ANNOTATION.sub(_sub, text)
+        if new == text:
+            return text, changes
+        text = new
+
+
+# --------------------------------------------------------------------------- 5. furniture
+@dataclass
+class ArticleParts:
+    """What :func:`clean_article` returns: the cleaned text, the changes, and fields taken from furniture."""
+
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+_FIELD_NAMES = {
+    "發布時間": "date", "发布时间": "date", "時間": "date", "时间": "date",
+    "來源": "outlet", "来源": "outlet", "信息來源": "outlet", "信息来源": "outlet",
+    "編輯": "editor", "编辑": "editor", "責編": "editor", "责编": "editor",
+    "作者": "author",
+    "瀏覽量": "views", "浏览量": "views", "訪問次數": "views", "访问次数": "views",
+    "閱讀": "views", "阅读": "views", "點擊": "views", "点击": "views",
+}  # fmt: skip
+_HEADER_ZONE_LINES = 8
+_TITLE_MAX_CHARS = 60
+
+
+def _parse_header_line(line: str) -> dict[str, str] | None:
+    """Fields of a header line (``2022-03-19 12:17:56 來源:… | 編輯:…``), or None if it is not one."""
+    fields: dict[str, str] = {}
+    for m in P.HEADER_FIELD.finditer(line):
+        name, value = _FIELD_NAMES[m.group("key")], m.group("value").strip()
+        if name == "views" and value and not re.search(r"\d", value):
+            name = "author"  # a counter filled by script leaves the names that followed it
+        if value and name not in fields:
+            fields[name] = value
+    dm = P.HEADER_DATETIME.search(line)
+    stripped = line.strip()
+    if dm and (fields or dm.start() == len(line) - len(line.lstrip())):
+        fields["date"] = dm.group("date") + (" " + dm.group("time") if dm.group("time") else "")
+        rest = P.HEADER_DATETIME.sub("", stripped, count=1)
+        rest = P.HEADER_FIELD.sub("", rest)
+        if len(re.sub(r"[\s|｜:：]", "", rest)) > 12 and not fields.keys() - {"date"}:
+            return None  # a sentence that happens to start with a date
+        return fields
+    return fields or None
+
+
+def _line_spans(text: str) -> list[tuple[int, str]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, line))
+        pos += len(line) + 1
+    return spans
+
+
+_ROLE_PREFIX = re.compile(r"^.*?(?:記者|记者|通訊員|通讯员|實習生|实习生)\s*")
+
+
+def _names(who: str) -> str:
+    """``光明日報全媒體記者王建宏 張文攀`` -> ``王建宏 張文攀``."""
+    return _ROLE_PREFIX.sub("", who.strip()).strip() or who.strip()
+
+
+def _is_sentence(line: str) -> bool:
+    return bool(re.search(r"[。！？；]", line)) or len(line.strip()) > _TITLE_MAX_CHARS
+
+
+def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
+    """Take page furniture out of the body: header lines, title lines, bylines and datelines, footers,
+    app prompts and link lists. Returns the body, the changes and the fields found
+    (``title``, ``date``, ``outlet``, ``editor``, ``author``, ``views``, ``dateline``).
+
+    >>> body, _, fields = strip_furniture("標題\\n2022-03-19 12:17:56 來源:永州日報\\n正文，內容。\\n責編:何璐")
+    >>> body, fields["title"], fields["date"], fields["outlet"], fields["editor"]
+    ('正文，內容。', '標題', '2022-03-19 12:17:56', '永州日報', '何璐')
+    """
+    changes: list[Change] = []
+    fields: dict[str, str] = {}
+    lines = _line_spans(text)
+    keep = [True] * len(lines)
+
+    def drop(i: int, rule: str, note: str = "") -> None:
+        keep[i] = False
+        if lines[i][1].strip():
+            changes.append(Change("furniture", rule, lines[i][1], "", lines[i][0], note))
+
+    # link lists: a head line and every item under it (to the end of the list)
+    in_list = False
+    for i, (_off, line) in enumerate(lines):
+        head = P.LINK_LIST_HEAD.search(line)
+        if head:
+            before = line[: head.start()]
+            in_list = True
+            if P.FOOTER_INLINE.sub("", before).strip():
+                continue  # text before the head is body; leave the line, the head is cut below
+            drop(i, "link_list", head.group(1))
+        elif in_list and (P.LINK_ITEM.match(line) or not line.strip()):
+            drop(i, "link_list_item")
+        else:
+            in_list = False
+    # footers, app prompts, sign-offs, 原标题 and topic links, anywhere
+    for i, (off, line) in enumerate(lines):
+        if not keep[i]:
+            continue
+        if P.FOOTER_INLINE.search(line):
+            fm = P.FOOTER_INLINE.search(line)
+            fields.setdefault("editor", re.split(r"[:：]", fm.group(0), maxsplit=1)[1].strip(" ]"))
+            rest = P.FOOTER_INLINE.sub("", line)
+            rest = P.LINK_LIST_HEAD.sub("", rest)
+            if rest.strip():
+                changes.append(Change("furniture", "footer", line[len(rest) :], "", off + len(rest)))
+                lines[i] = (off, rest)
+            else:
+                drop(i, "footer")
+            continue
+        if P.FOOTER_LINE.match(line) and len(line.strip()) <= 40 and i > 0:
+            key, value = re.split(r"[:：]", line.strip(" ["), maxsplit=1)
+            name = _FIELD_NAMES.get(key.strip())
+            if name:
+                fields.setdefault(name, value.strip(" ]"))
+            drop(i, "footer")
+        elif P.APP_PROMPT.match(line) or P.SIGNOFF_LINE.match(line):
+            drop(i, "app_prompt_or_signoff")
+        elif P.ORIGINAL_TITLE.match(line) or P.TOPIC_LINK.match(line):
+            drop(i, "original_title_or_topic_link")
+    # the head of the article: title lines, header lines, an author line
+    title_lines: list[str] = []
+    header_seen = False
+    for i, (_off, line) in enumerate(lines[:_HEADER_ZONE_LINES]):
+        if not keep[i] or not line.strip():
+            continue
+        hdr = _parse_header_line(line)
+        if hdr is not None:
+            for k, v in hdr.items():
+                fields.setdefault(k, v)
+            drop(i, "header")
+            header_seen = True
+            continue
+        if _is_sentence(line):
+            break
+        if P.AUTHOR_LINE.match(line) and title_lines:
+            fields.setdefault("author", " ".join(line.split()))
+            drop(i, "author_line")
+            continue
+        if header_seen and title_lines:
+            break
+        title_lines.append(line.strip())
+        drop(i, "title")
+    if title_lines and not any(k and line.strip() for (off, line), k in zip(lines, keep, strict=True)):
+        # nothing but short lines: they are the text, not a title
+        for i, (_off, line) in enumerate(lines):
+            if line.strip() in title_lines:
+                keep[i] = True
+        changes = [c for c in changes if c.rule != "title"]
+        title_lines = []
+    if title_lines:
+        fields["title"] = " ".join(title_lines)
+    # dateline with byline at the start of the body, trailing byline at a paragraph's end
+    for i, (off, line) in enumerate(lines):
+        if not keep[i]:
+            continue
+        if (dm := P.DATELINE.match(line.lstrip("\u3000 "))) is not None:
+            lead = len(line) - len(line.lstrip("\u3000 "))
+            fields.setdefault("dateline", dm.group("lead").strip())
+            fields.setdefault("author", _names(dm.group("who")))
+            changes.append(Change("furniture", "dateline_byline", dm.group(0), "", off + lead))
+            lines[i] = (off, line[:lead] + line[lead + dm.end() :])
+            break
+        if line.strip():
+            break
+    for i, (off, line) in enumerate(lines):
+        if keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:
+            fields.setdefault("author", _names(bm.group("who")))
+            changes.append(Change("furniture", "byline", bm.group(0), "", off + bm.start()))
+            lines[i] = (off, line[: bm.start()])
+    body = "\n".join(line for (off, line), k in zip(lines, keep, strict=True) if k)
+    return body, changes, fields
+
+
+# --------------------------------------------------------------------------- 6. whitespace and width
+def _fullwidth_ascii_to_half(text: str) -> str:
+    return "".join(chr(ord(c) - 0xFEE0) if "\uff10" <= c <= "\uff19" or "\uff21" <= c <= "\uff3a"
+                   or "\uff41" <= c <= "\uff5a" else c for c in text)  # fmt: skip
+
+
+def normalize_whitespace(text: str) -> StepResult:
+    """Full-width letters and digits to ASCII; indents, runs of spaces and blank lines collapsed;
+    spaces between Chinese characters removed; one paragraph per line.
+
+    >>> normalize_whitespace("\\u3000\\u3000第１９次 會議\\n\\n\\n疫情 防控")[0]
+    '第19次會議\\n疫情防控'
+    """
+    before = text
+    text = _fullwidth_ascii_to_half(text)
+    lines = [P.HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(line for line in lines if line)
+    text = P.CJK_SPACE_CJK.sub("", text)
+    note = f"{len(before) - len(text)} characters of spacing removed"
+    changes = [Change("whitespace", "whitespace_and_width", "", "", 0, note)] if text != before else []
+    return text, changes
+
+
+# --------------------------------------------------------------------------- pipeline
+TEXT_STEPS: tuple[Callable[[str], StepResult], ...] = (
+    normalize_newlines_and_invisibles,
+    strip_html,
+    repair_gbk_damage,
+    remove_pinyin_annotations,
+)
+
+
+def clean_article(raw: str) -> ArticleParts:
+    """Run every cleaning step on one raw article.
+
+    >>> parts = clean_article("標題\\n2021-10-22 21:33:52 來源:光明日報客戶端\\n壓實(shí)責(zé)任。")
+    >>> parts.text, parts.fields["outlet"], [c.rule for c in parts.changes][:2]
+    ('壓實責任。', '光明日報客戶端', ['pinyin_annotation', 'pinyin_annotation'])
+    """
+    changes: list[Change] = []
+    text = raw
+    for step in TEXT_STEPS:
+        text, ch = step(text)
+        changes.extend(ch)
+    text, ch, fields = strip_furniture(text)
+    changes.extend(ch)
+    text, ch = normalize_whitespace(text)
+    changes.extend(ch)
+    if "title" in fields:
+        fields["title"] = P.HORIZONTAL_SPACE.sub(" ", _fullwidth_ascii_to_half(fields["title"])).strip()
+    return ArticleParts(text, changes, fields)
+
+
+def normalize_text(raw: str) -> StepResult:
+    """The character-level steps only (no furniture removal): invisibles, HTML, GBK damage, pinyin,
+    whitespace. Idempotent: ``normalize_text(normalize_text(x)[0])[0] == normalize_text(x)[0]``.
+
+    >>> normalize_text("實(shí)(shí)　 在")[0]
+    '實在'
+    """
+    changes: list[Change] = []
+    for step in (*TEXT_STEPS, normalize_whitespace):
+        raw, ch = step(raw)
+        changes.extend(ch)
+    return raw, changes
+
+
+def clean_text(raw: str) -> str:
+    """The cleaned body of one raw article (``clean_article(raw).text``).
+
+    >>> clean_text("\\u3000\\u3000疫情防控(fáng)。")
+    '疫情防控。'
+    """
+    return clean_article(raw).text

@@ -1,0 +1,316 @@
+"""Load a corpus of articles into one pandas DataFrame, cleaned and fully described.
+
+>>> from directives import load_corpus
+>>> df = load_corpus()  # the project's seeds/
+>>> {"doc_id", "text_raw", "text", "text_simplified", "date", "changes"} <= set(df.columns)
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from . import patterns as P
+from .clean import clean_article
+from .convert import to_simplified
+
+COLUMNS = [
+    "doc_id", "source_file", "title", "date", "date_basis", "region", "province", "level", "outlet",
+    "author", "text_raw", "text", "text_simplified", "n_han", "changes",
+]  # fmt: skip
+METADATA_COLUMNS = ["region", "province", "level", "outlet", "author", "title", "date", "date_basis", "note"]
+TEXT_COLUMN_NAMES = ("text", "content", "body", "text_raw")
+ID_COLUMN_NAMES = ("doc_id", "id", "file", "source_file")
+
+
+class CorpusWarning(UserWarning):
+    """A file or row was skipped or partly read; the message names it and the problem."""
+
+
+class CorpusError(ValueError):
+    """Raised instead of :class:`CorpusWarning` when ``strict=True``."""
+
+
+def _problem(where: str | Path, problem: str, strict: bool) -> None:
+    msg = f"{where}: {problem}"
+    if strict:
+        raise CorpusError(msg)
+    warnings.warn(msg, CorpusWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------- reading bytes
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the encoding that
+    charset-normalizer detects (GBK and GB2312 are read as their superset GB18030).
+    Raises ``ValueError`` for empty, binary or undecodable input.
+
+    >>> decode_bytes("疫情防控".encode("gb18030"))
+    ('疫情防控', 'gb18030')
+    """
+    if not data.strip():
+        raise ValueError("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise ValueError("binary file (NUL bytes), not text")
+    from charset_normalizer import from_bytes
+
+    candidates = {m.encoding for m in from_bytes(data, cp_isolation=list(_CJK_ENCODINGS))}
+    candidates = {"gb18030" if e in ("gb2312", "gbk", "gb18030") else e for e in candidates}
+    decoded = {}
+    for enc in sorted(candidates):
+        try:
+            decoded[enc] = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if not decoded:
+        raise ValueError("undecodable bytes: not UTF-8, GB18030, Big5 or UTF-16")
+    # short texts fool any detector: among the decodings that work, keep the one of common characters
+    encoding = max(decoded, key=lambda e: _common_char_share(decoded[e]))
+    text = decoded[encoding]
+    if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
+        raise ValueError(f"binary file (decodes as {encoding} to mostly unprintable characters)")
+    return text, encoding
+
+
+_CJK_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
+
+
+def _common_char_share(text: str) -> float:
+    """Share of the Han characters that are common words on their own in jieba's dictionary."""
+    from . import _lm
+
+    han = P.HAN_CHAR.findall(text[:2000])
+    if not han:
+        return 0.0
+    return sum(_lm.word_freq(c) > 100 for c in han) / len(han)
+
+
+def read_text_file(path: str | Path) -> tuple[str, str]:
+    """Read one article file exactly as it is (no newline translation); returns (text, encoding).
+
+    >>> text, enc = read_text_file(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
+    >>> enc, text[:4]
+    ('utf-8', '發(fā')
+    """
+    return decode_bytes(Path(path).read_bytes())
+
+
+# --------------------------------------------------------------------------- dates
+def parse_date(value: str | None) -> pd.Timestamp:
+    """A Timestamp from ``2022-03-19 12:17:56``, ``2022/3/19``, ``2022年3月19日`` …; NaT if none.
+
+    >>> parse_date("2022年3月19日"), parse_date("")
+    (Timestamp('2022-03-19 00:00:00'), NaT)
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
+        return pd.NaT
+    s = re.sub(r"\s*[年月/.]\s*", "-", str(value).strip()).replace("日", "")
+    ts = pd.to_datetime(s, errors="coerce")
+    return pd.NaT if pd.isna(ts) else pd.Timestamp(ts)
+
+
+def date_from_filename(name: str) -> pd.Timestamp:
+    """The date in a file name such as ``20200131-02-06.txt``, or NaT.
+
+    >>> date_from_filename("20200131-02-06.txt")
+    Timestamp('2020-01-31 00:00:00')
+    """
+    m = P.FILENAME_DATE.search(Path(name).stem)
+    return pd.Timestamp(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else pd.NaT
+
+
+# --------------------------------------------------------------------------- records
+def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
+    parts = clean_article(raw)
+    f = parts.fields
+    date, basis = parse_date(f.get("date")), "stated"
+    if pd.isna(date):
+        date, basis = date_from_filename(source), "filename"
+    if pd.isna(date):
+        basis = None
+    rec = {
+        "doc_id": doc_id,
+        "source_file": source,
+        "title": f.get("title"),
+        "date": date,
+        "date_basis": basis,
+        "region": None,
+        "province": None,
+        "level": None,
+        "outlet": f.get("outlet"),
+        "author": f.get("author"),
+        "text_raw": raw,
+        "text": parts.text,
+        "changes": [c.as_dict() for c in parts.changes],
+    }
+    for key, value in meta.items():  # metadata overrides what was parsed
+        if key in rec and value is not None and not (isinstance(value, float) and pd.isna(value)) and value != "":
+            rec[key] = value
+    return rec
+
+
+def _read_metadata(path: Path, strict: bool) -> dict[str, dict]:
+    try:
+        meta = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        _problem(path, f"unreadable metadata ({exc})", strict)
+        return {}
+    if "file" not in meta.columns:
+        _problem(path, "metadata has no 'file' column", strict)
+        return {}
+    out = {}
+    for i, row in meta.iterrows():
+        rec = {k: (row[k] or None) for k in METADATA_COLUMNS if k in meta.columns}
+        if rec.get("date"):
+            ts = parse_date(rec["date"])
+            if pd.isna(ts):
+                _problem(path, f"row {i + 2} ({row['file']}): malformed date {rec['date']!r}, ignored", strict)
+                rec.pop("date")
+                rec.pop("date_basis", None)
+            else:
+                rec["date"] = ts
+                rec.setdefault("date_basis", "metadata")
+                rec["date_basis"] = rec.get("date_basis") or "metadata"
+        out[row["file"]] = rec
+    return out
+
+
+def _iter_folder(folder: Path, strict: bool) -> Iterable[dict]:
+    meta_path = folder / paths.METADATA_NAME
+    meta = _read_metadata(meta_path, strict) if meta_path.is_file() else {}
+    files = sorted(p for p in folder.rglob("*.txt") if p.is_file())
+    names = {p.relative_to(folder).as_posix() for p in files} | {p.name for p in files}
+    for name in meta:
+        if name not in names:
+            _problem(meta_path, f"row for {name!r}, but there is no such file", strict)
+    for p in files:
+        rel = p.relative_to(folder).as_posix()
+        try:
+            raw, _enc = read_text_file(p)
+        except (OSError, ValueError) as exc:
+            _problem(p, str(exc), strict)
+            continue
+        yield _record(p.stem, rel, raw, meta.get(rel) or meta.get(p.name) or {})
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    if suffix in (".jsonl", ".ndjson"):
+        return pd.read_json(path, lines=True, dtype=False)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    raise ValueError(f"unsupported corpus file type {suffix!r} (use a folder of .txt, .csv, .jsonl or .parquet)")
+
+
+def _iter_table(path: Path, strict: bool) -> Iterable[dict]:
+    table = _read_table(path)
+    text_col = next((c for c in TEXT_COLUMN_NAMES if c in table.columns), None)
+    if text_col is None:
+        raise CorpusError(f"{path}: no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
+    id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
+    for i, row in enumerate(table.to_dict("records")):
+        doc_id = str(row[id_col]) if id_col else f"{path.stem}-{i:06d}"
+        raw = row[text_col]
+        if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
+            _problem(f"{path} row {i + 1} ({doc_id})", "empty text", strict)
+            continue
+        meta = {k: row[k] for k in METADATA_COLUMNS if k in row}
+        if meta.get("date") not in (None, ""):
+            ts = parse_date(meta["date"])
+            if pd.isna(ts):
+                _problem(f"{path} row {i + 1} ({doc_id})", f"malformed date {meta['date']!r}, ignored", strict)
+                meta.pop("date")
+            else:
+                meta["date"] = ts
+                meta["date_basis"] = meta.get("date_basis") or "metadata"
+        yield _record(doc_id, f"{path.name}#{i + 1}", str(raw), meta)
+
+
+def load_corpus(path: str | Path = paths.SEEDS_DIR, *, strict: bool = False) -> pd.DataFrame:
+    """Load and clean every article under ``path``: a folder of ``.txt`` files (recursive, with an
+    optional ``metadata.csv``), or one ``.csv`` / ``.jsonl`` / ``.parquet`` file with a text column.
+
+    A bad file (empty, binary, undecodable, only furniture, a duplicate) is skipped with a
+    :class:`CorpusWarning` naming it; ``strict=True`` raises :class:`CorpusError` instead.
+    Files are only read, never written.
+
+    >>> df = load_corpus(paths.SEEDS_DIR)
+    >>> df.loc[df.doc_id.str.startswith("000"), "date"].iloc[0]
+    Timestamp('2022-03-19 12:17:56')
+    """
+    path = Path(path)
+    if path.is_dir():
+        records = _iter_folder(path, strict)
+    elif path.is_file():
+        records = _iter_table(path, strict)
+    else:
+        raise CorpusError(f"{path}: no such folder or file")
+    rows, seen = [], {}
+    for rec in records:
+        if not P.HAN_CHAR.search(rec["text"]):
+            _problem(rec["source_file"], "nothing left after cleaning (only page furniture?)", strict)
+            continue
+        digest = hashlib.sha1(re.sub(r"\s+", "", rec["text"]).encode()).hexdigest()
+        if digest in seen:
+            _problem(rec["source_file"], f"duplicate of {seen[digest]}, skipped", strict)
+            continue
+        seen[digest] = rec["source_file"]
+        rows.append(rec)
+    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("text_simplified", "n_han")])
+    df["text_simplified"] = [to_simplified(t) for t in df["text"]]
+    df["n_han"] = df["text"].str.count(P.HAN_CHAR.pattern).astype("int64") if len(df) else pd.Series(dtype="int64")
+    df["date"] = pd.to_datetime(df["date"])
+    df = df[COLUMNS].sort_values(["date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+    return df
+
+
+def cleaning_report(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per change that cleaning made: doc_id, step, rule, before, after, offset, note.
+
+    >>> report = cleaning_report(load_corpus())
+    >>> sorted(report.step.unique())[:2]
+    ['furniture', 'gbk_damage']
+    """
+    rows = [{"doc_id": d, **c} for d, chs in zip(df["doc_id"], df["changes"], strict=True) for c in chs]
+    cols = ["doc_id", "step", "rule", "before", "after", "offset", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def corpus_summary(df: pd.DataFrame) -> dict:
+    """Articles, date range, regions and characters of a loaded corpus.
+
+    >>> corpus_summary(load_corpus())["articles"] > 0
+    True
+    """
+    dates = df["date"].dropna()
+    return {
+        "articles": len(df),
+        "dated": int(df["date"].notna().sum()),
+        "first_date": dates.min().date().isoformat() if len(dates) else None,
+        "last_date": dates.max().date().isoformat() if len(dates) else None,
+        "regions": sorted(df["region"].dropna().unique().tolist()),
+        "han_characters": int(df["n_han"].sum()),
+    }
+
+
+def to_json_safe(df: pd.DataFrame) -> str:
+    """The corpus as JSON lines (dates as ISO strings), e.g. to share a cleaned corpus."""
+    out = df.assign(date=df["date"].dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in out.to_dict("records"))

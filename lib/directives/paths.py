@@ -1,0 +1,41 @@
+"""Every path the project uses, defined once.
+
+The project root is the folder holding ``pyproject.toml`` above this package (the
+package is installed editable, so it sits in ``lib/directives`` of the checkout).
+Environment variables let a runner point outputs elsewhere without touching code:
+``DIRECTIVES_FIGURES``, ``DIRECTIVES_REPORTS`` and ``DIRECTIVES_CACHE``.
+
+>>> from directives import paths
+>>> paths.SEEDS_DIR.name
+'seeds'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+def _find_root(start: Path) -> Path:
+    for parent in [start, *start.parents]:
+        if (parent / "pyproject.toml").is_file() and (parent / "lib").is_dir():
+            return parent
+    return Path.cwd()
+
+
+PROJECT_ROOT = _find_root(PACKAGE_DIR)
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+FIGURES_DIR = Path(os.environ.get("DIRECTIVES_FIGURES", PROJECT_ROOT / "figures"))
+REPORTS_DIR = Path(os.environ.get("DIRECTIVES_REPORTS", PROJECT_ROOT / "reports"))
+CACHE_DIR = Path(os.environ.get("DIRECTIVES_CACHE", PROJECT_ROOT / ".cache"))
+
+METADATA_NAME = "metadata.csv"
+EVENTS_CSV = SEEDS_DIR / "events.csv"
+USER_DICT = DATA_DIR / "user_dict.txt"
+GENRE_STOPWORDS = DATA_DIR / "stopwords_genre.txt"
+KNOWN_REPAIRS_CSV = DATA_DIR / "known_repairs.csv"
+CLEANING_CASES_CSV = DATA_DIR / "cleaning_cases.csv"

@@ -1,0 +1,124 @@
+"""Figures: one CJK font from a pinned package (Noto Sans CJK SC, shipped by mplfonts), and one
+helper that saves every figure.
+
+>>> font_path().name
+'NotoSansCJKsc-Regular.otf'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+
+from . import paths
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+DPI = 150
+
+
+@lru_cache(maxsize=1)
+def font_path() -> Path:
+    """Path of Noto Sans CJK SC inside the installed ``mplfonts`` package (never a system font).
+
+    >>> font_path().is_file()
+    True
+    """
+    import mplfonts
+
+    path = Path(mplfonts.__file__).resolve().parent / "fonts" / FONT_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the CJK font is missing; reinstall mplfonts from requirements.txt")
+    return path
+
+
+@lru_cache(maxsize=1)
+def use_cjk_font() -> str:
+    """Register the CJK font with matplotlib and make it the default; returns the family name.
+
+    >>> use_cjk_font()
+    'Noto Sans CJK SC'
+    """
+    font_manager.fontManager.addfont(str(font_path()))
+    name = font_manager.FontProperties(fname=str(font_path())).get_name()
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    plt.rcParams["figure.dpi"] = 100
+    plt.rcParams["savefig.dpi"] = DPI
+    plt.rcParams["svg.hashsalt"] = "directives"
+    return name
+
+
+def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) -> Path:
+    """Save ``fig`` as ``<folder>/<name>.png`` (default folder: ``paths.FIGURES_DIR``); every figure
+    must have a title. Returns the path.
+
+    >>> fig, ax = plt.subplots(); _ = ax.set_title("示例")
+    >>> import tempfile; p = save_figure(fig, "example", tempfile.mkdtemp()); p.suffix
+    '.png'
+    """
+    has_title = bool(fig._suptitle and fig._suptitle.get_text()) or any(ax.get_title() for ax in fig.axes)
+    if not has_title:
+        raise ValueError(f"figure {name!r} has no title: give it ax.set_title(...) or fig.suptitle(...)")
+    folder = Path(folder) if folder is not None else paths.FIGURES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None}, facecolor="white")
+    return path
+
+
+def doc_labels(df: pd.DataFrame) -> list[str]:
+    """One short, unique label per article: region and date (``永州市 2022-03-19``), falling back to
+    the doc_id; a repeated label gets the doc_id appended.
+
+    >>> df = pd.DataFrame({"doc_id": ["a", "b"], "region": ["永州市", None]})
+    >>> doc_labels(df.assign(date=[pd.Timestamp("2022-03-19"), pd.NaT]))
+    ['永州市 2022-03-19', 'b']
+    """
+    labels = []
+    for row in df.to_dict("records"):
+        region, date = row.get("region"), row.get("date")
+        name = region if isinstance(region, str) and region else str(row["doc_id"])
+        labels.append(f"{name} {date:%Y-%m-%d}" if date is not None and pd.notna(date) else name)
+    counts = pd.Series(labels).value_counts()
+    return [f"{lab} ({d})" if counts[lab] > 1 else lab for lab, d in zip(labels, df["doc_id"], strict=True)]
+
+
+MAX_LABELLED = 40  # above this many articles, plots aggregate instead of drawing one bar per article
+
+
+def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
+    """What cleaning changed, by step: one stacked bar per article for a small corpus, the
+    distribution over articles for a large one.
+
+    >>> from directives import load_corpus, cleaning_report
+    >>> df = load_corpus(); fig = plot_cleaning_changes(df, cleaning_report(df)); fig.axes[0].get_title() != ""
+    True
+    """
+    use_cjk_font()
+    counts = report.groupby(["doc_id", "step"]).size().unstack(fill_value=0)
+    counts = counts.reindex(df["doc_id"], fill_value=0)
+    if len(df) <= MAX_LABELLED:
+        counts.index = doc_labels(df)
+        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(df)))
+        counts.plot.barh(stacked=True, ax=ax, width=0.7, colormap="tab10")
+        ax.invert_yaxis()
+        ax.set_xlabel("changes made by cleaning")
+        ax.set_ylabel("")
+        ax.legend(title="step", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+        ax.set_title("What cleaning changed in each article")
+    else:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+        counts.sum().sort_values().plot.barh(ax=ax1, color="tab:blue")
+        ax1.set_title(f"Changes by step ({len(df):,} articles)")
+        ax1.set_xlabel("changes")
+        counts.sum(axis=1).plot.hist(ax=ax2, bins=30, color="tab:gray")
+        ax2.set_title("Changes per article")
+        ax2.set_xlabel("changes in one article")
+        fig.suptitle("What cleaning changed")
+    fig.tight_layout()
+    return fig

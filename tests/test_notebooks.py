@@ -1,0 +1,60 @@
+"""Every notebook runs top to bottom from a fresh kernel (papermill), writing its figures to a temp folder."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from directives import paths
+from directives.report import list_notebooks, run_collection
+from PIL import Image
+
+NOTEBOOKS = list_notebooks()
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.png"))}
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    before = _digest(paths.FIGURES_DIR)
+    html = run_collection(paths.SEEDS_DIR, out)
+    return out, html, before
+
+
+def test_there_are_numbered_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "01_corpus.ipynb"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_makes_its_figures(collection, nb):
+    out, _html, _ = collection
+    assert (out / "reports" / f"{nb.stem}.html").stat().st_size > 10_000
+    figures = sorted((out / "figures").glob(f"{nb.name[:2]}_*.png"))
+    assert figures, f"{nb.name} saved no figure"
+    for fig in figures:
+        pixels = np.asarray(Image.open(fig).convert("L"), dtype=float)
+        assert pixels.std() > 5, f"{fig.name} is blank"
+        assert min(pixels.shape) > 200
+
+
+def test_repo_figures_untouched_and_committed_for_every_notebook(collection):
+    out, _, before = collection
+    assert _digest(paths.FIGURES_DIR) == before
+    produced = {p.name for p in (out / "figures").glob("*.png")}
+    assert produced <= set(before), f"figures/ lacks {sorted(produced - set(before))}: run make report"
+
+
+def test_notebooks_are_committed_without_outputs():
+    import nbformat
+
+    for nb_path in NOTEBOOKS:
+        nb = nbformat.read(nb_path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), nb_path.name
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{nb_path.name} needs exactly one cell tagged parameters"
+        assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
