@@ -7,6 +7,7 @@ helper that saves every figure.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -120,5 +121,81 @@ def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
         ax2.set_title("Changes per article")
         ax2.set_xlabel("changes in one article")
         fig.suptitle("What cleaning changed")
+    fig.tight_layout()
+    return fig
+
+
+def _grid(n: int, cols: int = 3, w: float = 4.2, h: float = 3.0):
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def plot_top_terms(counts: pd.DataFrame, top: int = 25, title: str = "Most frequent terms") -> plt.Figure:
+    """Horizontal bar chart of the ``top`` terms of a :func:`directives.analysis.term_counts` table."""
+    use_cjk_font()
+    data = counts.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.28 * len(data)))
+    ax.barh(data["term"], data["count"], color="tab:red")
+    ax.set_xlabel("count")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_terms_by_unit(by_unit: pd.DataFrame, labels: dict, top: int = 10, title: str = "") -> plt.Figure:
+    """Small multiples: the ``top`` terms of each unit (article or region), one panel each."""
+    use_cjk_font()
+    units = list(labels)
+    fig, axes = _grid(len(units))
+    for ax, unit in zip(axes, units, strict=True):
+        data = by_unit[by_unit["doc_id"] == unit].head(top).iloc[::-1]
+        ax.barh(data["term"], data["count"], color="tab:red")
+        ax.set_title(labels[unit], fontsize=10)
+        ax.tick_params(labelsize=8)
+    fig.suptitle(title or f"Top {top} terms of each unit")
+    fig.tight_layout()
+    return fig
+
+
+def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = "") -> plt.Figure:
+    """Small multiples of signed G²: each unit's most over-used (red) and under-used (blue) terms."""
+    use_cjk_font()
+    units = list(labels)
+    fig, axes = _grid(len(units))
+    for ax, unit in zip(axes, units, strict=True):
+        part = keys[keys["doc_id"] == unit].sort_values("g2")
+        data = pd.concat([part.head(top // 2), part.tail(top)]).drop_duplicates("term")
+        data = data[data["g2"] != 0]
+        ax.barh(data["term"], data["g2"], color=["tab:red" if v > 0 else "tab:blue" for v in data["g2"]])
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(labels[unit], fontsize=10)
+        ax.tick_params(labelsize=8)
+        ax.set_xlabel("signed G²", fontsize=8)
+    fig.suptitle(title or "Keyness of each unit against the rest (log-likelihood G²)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_dispersion(positions: pd.DataFrame, labels: dict, terms: list[str], title: str = "") -> plt.Figure:
+    """Dispersion (x-ray) plot: where in each text each term occurs, one row per unit, a panel per term."""
+    use_cjk_font()
+    units = list(labels)
+    fig, axes = plt.subplots(1, len(terms), figsize=(2.6 * len(terms) + 2, 0.9 + 0.32 * len(units)),
+                             sharey=True, squeeze=False)  # fmt: skip
+    for ax, term in zip(axes[0], terms, strict=True):
+        part = positions[positions["term"] == term]
+        ys = [units.index(d) for d in part["doc_id"]]
+        ax.scatter(part["position"], ys, marker="|", s=200, color="tab:red", linewidths=1.5)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(len(units) - 0.5, -0.5)
+        ax.set_title(term, fontsize=11)
+        ax.set_xticks([0, 0.5, 1], ["start", "", "end"], fontsize=8)
+        ax.set_yticks(range(len(units)), [labels[u] for u in units], fontsize=8)
+        ax.grid(axis="y", color="0.9")
+    fig.suptitle(title or "Where key slogans occur in each text")
     fig.tight_layout()
     return fig

@@ -1,0 +1,180 @@
+"""Counting words: term counts, keyness, keyword in context, collocations. Each returns a DataFrame.
+
+All functions take a corpus with a ``tokens`` column (see :func:`directives.tokens.add_tokens`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+
+def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") -> pd.DataFrame:
+    """Term counts with relative frequency (per 1,000 tokens), overall or per document.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["责任", "防控"], ["责任"]]})
+    >>> term_counts(toy).to_dict("records")[0]
+    {'term': '责任', 'count': 2, 'per_1000': 666.6666666666666, 'docs': 2}
+    """
+    rows = [(d, t) for d, toks in zip(df["doc_id"], df[column], strict=True) for t in toks]
+    long = pd.DataFrame(rows, columns=["doc_id", "term"])
+    if by_doc:
+        out = long.groupby(["doc_id", "term"]).size().rename("count").reset_index()
+        totals = out.groupby("doc_id")["count"].transform("sum")
+        out["per_1000"] = out["count"] / totals * 1000
+        return out.sort_values(["doc_id", "count", "term"], ascending=[True, False, True], ignore_index=True)
+    out = long.groupby("term").agg(count=("doc_id", "size"), docs=("doc_id", "nunique")).reset_index()
+    out["per_1000"] = out["count"] / max(len(long), 1) * 1000
+    out = out[["term", "count", "per_1000", "docs"]]
+    return out.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
+
+
+def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
+    """Signed log-likelihood G² of counts a (target) and b (reference) with corpus sizes c and d."""
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = np.where(a > 0, a * np.log(a / e1), 0.0)
+        t2 = np.where(b > 0, b * np.log(b / e2), 0.0)
+    g2 = 2 * (t1 + t2)
+    return np.where(a / c >= b / d, g2, -g2)
+
+
+def keyness(df: pd.DataFrame, column: str = "tokens", min_count: int = 2) -> pd.DataFrame:
+    """Keyness of every term in each document against the rest of the corpus: signed log-likelihood
+    G² (positive: over-used in the document, negative: under-used), as in quanteda's textstat_keyness.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["责任"] * 3 + ["防控"], ["防控"] * 3 + ["责任"]]})
+    >>> k = keyness(toy, min_count=1).set_index(["doc_id", "term"])
+    >>> round(float(k.loc[("a", "责任"), "g2"]), 3), round(float(k.loc[("a", "防控"), "g2"]), 3)
+    (1.046, -1.046)
+    """
+    counts = term_counts(df, by_doc=True, column=column).pivot_table(
+        index="term", columns="doc_id", values="count", fill_value=0
+    )
+    totals = counts.sum(axis=0)
+    overall = counts.sum(axis=1)
+    grand = float(totals.sum())
+    rows = []
+    for doc in counts.columns:
+        a = counts[doc].to_numpy(dtype=float)
+        b = overall.to_numpy(dtype=float) - a
+        c, d = float(totals[doc]), grand - float(totals[doc])
+        if c == 0 or d == 0:
+            continue
+        g2 = _g2(a, b, c, d)
+        part = pd.DataFrame({"doc_id": doc, "term": counts.index, "count": a.astype(int), "count_rest": b.astype(int)})
+        part["g2"] = g2
+        rows.append(part[(part["count"] + part["count_rest"]) >= min_count])
+    if not rows:
+        return pd.DataFrame(columns=["doc_id", "term", "count", "count_rest", "g2"])
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["doc_id", "g2"], ascending=[True, False], ignore_index=True)
+
+
+def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -> pd.DataFrame:
+    """Keyword in context: every occurrence of ``pattern`` (a word or phrase, matched in the text, so
+    across token boundaries) with ``window`` tokens either side. Columns: doc_id, position, left, match, right.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a"], "all_tokens": [["要", "压实", "四方责任", "。"]]})
+    >>> kwic(toy, "实四").to_dict("records")
+    [{'doc_id': 'a', 'position': 2, 'left': '要 压', 'match': '实四', 'right': '方责任 。'}]
+    """
+    rx = re.compile(pattern if regex else re.escape(pattern))
+    rows = []
+    for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
+        text = "".join(toks)
+        starts = np.cumsum([0] + [len(t) for t in toks])
+        for m in rx.finditer(text):
+            i = int(np.searchsorted(starts, m.start(), side="right") - 1)
+            j = int(np.searchsorted(starts, m.end(), side="left"))
+            left_part = text[starts[i] : m.start()]
+            right_part = text[m.end() : starts[j]] if j < len(starts) else ""
+            left = [*toks[max(0, i - window) : i], left_part] if left_part else toks[max(0, i - window) : i]
+            right = [right_part, *toks[j : j + window]] if right_part else toks[j : j + window]
+            rows.append(
+                {
+                    "doc_id": doc,
+                    "position": m.start(),
+                    "left": " ".join(left),
+                    "match": m.group(0),
+                    "right": " ".join(right),
+                }  # fmt: skip
+            )
+    return pd.DataFrame(rows, columns=["doc_id", "position", "left", "match", "right"])
+
+
+def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, top: int = 30) -> pd.DataFrame:
+    """Pairs of adjacent tokens that occur together more than chance: count and PMI (log2).
+
+    >>> toy = pd.DataFrame({"tokens": [["压实", "责任", "压实", "责任", "防控"]]})
+    >>> collocations(toy, top=1)[["first", "second", "count"]].to_dict("records")
+    [{'first': '压实', 'second': '责任', 'count': 2}]
+    """
+    unigrams: Counter = Counter()
+    bigrams: Counter = Counter()
+    for toks in df[column]:
+        unigrams.update(toks)
+        bigrams.update(zip(toks, toks[1:], strict=False))
+    n = max(sum(unigrams.values()), 1)
+    nb = max(sum(bigrams.values()), 1)
+    rows = [
+        {
+            "first": a,
+            "second": b,
+            "count": c,
+            "pmi": math.log2((c / nb) / ((unigrams[a] / n) * (unigrams[b] / n))),
+        }  # fmt: skip
+        for (a, b), c in bigrams.items()
+        if c >= min_count
+    ]
+    out = pd.DataFrame(rows, columns=["first", "second", "count", "pmi"])
+    return out.sort_values(["count", "pmi"], ascending=False, ignore_index=True).head(top)
+
+
+def term_positions(df: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
+    """Where each term occurs in each text, as a fraction of the text's length (0 = start, 1 = end):
+    the data of a dispersion (x-ray) plot. Columns: doc_id, term, position.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a"], "all_tokens": [["压实", "责任", "防控", "责任"]]})
+    >>> term_positions(toy, ["责任"]).position.tolist()
+    [0.25, 0.75]
+    """
+    rows = []
+    for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
+        text = "".join(toks)
+        for term in terms:
+            rows += [{"doc_id": doc, "term": term, "position": m.start() / max(len(text), 1)}
+                     for m in re.finditer(re.escape(term), text)]  # fmt: skip
+    return pd.DataFrame(rows, columns=["doc_id", "term", "position"])
+
+
+def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") -> pd.DataFrame:
+    """The units to show one panel each: the articles themselves when there are at most ``max_units``,
+    otherwise one unit per ``by`` value (tokens pooled; the ``max_units`` largest groups), so that small
+    multiples stay readable at 3 or 3,000 articles. The result has doc_id, label and the token columns.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "region": ["甲", "甲"], "date": [pd.NaT, pd.NaT],
+    ...                     "tokens": [["x"], ["y"]], "all_tokens": [["x"], ["y"]]})
+    >>> analysis_units(toy, max_units=1)[["doc_id", "tokens"]].to_dict("records")
+    [{'doc_id': '甲', 'tokens': ['x', 'y']}]
+    """
+    from .plotting import doc_labels
+
+    if len(df) <= max_units:
+        return df.assign(label=doc_labels(df))
+    key = df[by].fillna("(unknown)")
+    groups = key.value_counts().head(max_units).index
+    rows = []
+    for g in groups:
+        part = df[key == g]
+        rows.append({
+            "doc_id": g, "label": f"{g} ({len(part)} articles)",
+            "tokens": [t for toks in part["tokens"] for t in toks],
+            "all_tokens": [t for toks in part["all_tokens"] for t in toks],
+        })  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,93 @@
+"""Segmentation, stopwords, cache and the counting functions, on the seeds and on hand-made corpora."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from directives import tokens as T
+from directives.analysis import collocations, keyness, kwic, term_counts, term_positions
+
+GENRE_TERMS = (
+    "压实责任 疫情防控 动态清零 外防输入 内防反弹 人民至上 生命至上 四早 四方责任 密接 次密接 流调 核酸检测 "
+    "闭环管理 应隔尽隔 守土有责 麻痹思想 厌战情绪 侥幸心理 松劲心态 联防联控 群防群控 指挥部 第一责任人"
+).split()
+
+
+@pytest.fixture(scope="module")
+def tokdf(seeds_df, tmp_path_factory):
+    return T.add_tokens(seeds_df, cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.mark.parametrize("term", GENRE_TERMS)
+def test_dictionary_terms_stay_whole_in_context(term):
+    assert term in T.segment(f"各地要进一步{term}，确保不出问题")
+
+
+def test_dictionary_terms_whole_in_the_seeds(tokdf):
+    all_tokens = {t for toks in tokdf.all_tokens for t in toks}
+    for term in ("压实", "疫情防控", "动态清零", "外防输入", "人民至上", "麻痹思想", "四方责任", "第一责任人", "密接"):
+        assert term in all_tokens
+
+
+def test_known_top_terms_of_the_seeds(tokdf):
+    top10 = term_counts(tokdf).term.head(10).tolist()
+    for term in ("疫情", "防控", "责任"):
+        assert term in top10, top10
+
+
+def test_stopwords_punctuation_numbers_single_chars_absent(tokdf):
+    all_filtered = {t for toks in tokdf.tokens for t in toks}
+    for word in ("的", "和", "要", "进一步", "切实", "。", "，", "19", "、"):
+        assert word not in all_filtered
+    assert all(len(t) > 1 for t in all_filtered)
+
+
+def test_genre_stopwords_can_be_switched_off(seeds_df, tmp_path):
+    on = T.add_tokens(seeds_df, cache_dir=tmp_path)
+    off = T.add_tokens(seeds_df, cache_dir=tmp_path, genre_stopwords=False)
+    assert not any("进一步" in t for t in on.tokens)
+    assert any("进一步" in t for t in off.tokens)
+
+
+def test_cache_hit_returns_same_tokens_and_dictionary_change_invalidates(seeds_df, tmp_path, monkeypatch):
+    first = T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path)
+    files = list(tmp_path.glob("tokens-*.parquet"))
+    assert len(files) == 1
+    monkeypatch.setattr(T, "segment", lambda text: pytest.fail("segmented although cached"))
+    assert T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path) == first
+    monkeypatch.setattr(T, "dictionary_version", lambda: "changed")
+    assert not T._cache_path(tmp_path).exists()
+
+
+def test_kwic_hits_match_a_plain_substring_count(tokdf):
+    for term in ("压实", "责任", "压实责任", "实四"):
+        hits = kwic(tokdf, term)
+        assert len(hits) == sum(t.count(term) for t in tokdf.text_simplified.str.replace(r"\s", "", regex=True))
+        assert (hits["match"] == term).all()
+    row = kwic(tokdf, "压实", window=3).iloc[0]
+    assert len(row.left.split()) <= 4 and len(row.right.split()) <= 4
+
+
+def test_keyness_signs_on_a_toy_corpus_by_hand():
+    toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["责任"] * 6 + ["防控"] * 2, ["防控"] * 5 + ["责任"] * 1]})
+    k = keyness(toy, min_count=1).set_index(["doc_id", "term"])
+    # by hand: a=6, b=1, c=8, d=6; E1 = 8*7/14 = 4, E2 = 6*7/14 = 3
+    g2 = 2 * (6 * math.log(6 / 4) + 1 * math.log(1 / 3))
+    assert k.loc[("a", "责任"), "g2"] == pytest.approx(g2)
+    assert k.loc[("b", "责任"), "g2"] == pytest.approx(-g2)
+    assert k.loc[("a", "防控"), "g2"] < 0 < k.loc[("b", "防控"), "g2"]
+
+
+def test_term_counts_per_doc_and_collocations(tokdf):
+    per_doc = term_counts(tokdf, by_doc=True)
+    assert per_doc.groupby("doc_id").per_1000.sum().round(6).eq(1000).all()
+    col = collocations(tokdf, min_count=2)
+    assert (col["count"] >= 2).all() and len(col) > 0
+
+
+def test_term_positions_are_fractions(tokdf):
+    pos = term_positions(tokdf, ["动态清零", "麻痹思想"])
+    assert pos.position.between(0, 1).all()
+    assert set(pos.term) == {"动态清零", "麻痹思想"}
