@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
     bigrams: Counter = Counter()
     for toks in df[column]:
         unigrams.update(toks)
-        bigrams.update(zip(toks, toks[1:], strict=False))
+        bigrams.update(pairwise(toks))
     n = max(sum(unigrams.values()), 1)
     nb = max(sum(bigrams.values()), 1)
     rows = [
