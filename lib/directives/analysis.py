@@ -104,7 +104,7 @@ def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -
                     "left": " ".join(left),
                     "match": m.group(0),
                     "right": " ".join(right),
-                }  # fmt: skip
+                }
             )
     return pd.DataFrame(rows, columns=["doc_id", "position", "left", "match", "right"])
 
@@ -129,7 +129,7 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
             "second": b,
             "count": c,
             "pmi": math.log2((c / nb) / ((unigrams[a] / n) * (unigrams[b] / n))),
-        }  # fmt: skip
+        }
         for (a, b), c in bigrams.items()
         if c >= min_count
     ]
