@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 
@@ -197,5 +198,82 @@ def plot_dispersion(positions: pd.DataFrame, labels: dict, terms: list[str], tit
         ax.set_yticks(range(len(units)), [labels[u] for u in units], fontsize=8)
         ax.grid(axis="y", color="0.9")
     fig.suptitle(title or "Where key slogans occur in each text")
+    fig.tight_layout()
+    return fig
+
+
+ANNOTATE_MAX = 15  # write values in heatmap cells up to this many documents
+
+
+def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str, ax=None) -> plt.Figure:
+    """Heatmap of a similarity matrix in clustered order; values written in the cells for small corpora."""
+    from .similarity import clustered_order
+
+    use_cjk_font()
+    order = clustered_order(sims)
+    data = sims.loc[order, order].to_numpy()
+    n = len(order)
+    if ax is None:
+        size = min(4 + 0.6 * n, 14)
+        fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    else:
+        fig = ax.figure
+    im = ax.imshow(data, cmap="viridis", vmin=0, vmax=1)
+    if n <= MAX_LABELLED:
+        names = [labels.get(d, d) for d in order]
+        ax.set_xticks(range(n), names, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(n), names, fontsize=8)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(f"{n:,} documents in clustered order")
+    if n <= ANNOTATE_MAX:
+        for i in range(n):
+            for j in range(n):
+                ax.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if data[i, j] < 0.6 else "black")  # fmt: skip
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="cosine similarity")
+    ax.set_title(title)
+    return fig
+
+
+def plot_dendrogram(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
+    """Average-linkage dendrogram on 1 - similarity (the last 40 merges for a large corpus)."""
+    from scipy.cluster.hierarchy import dendrogram, linkage
+    from scipy.spatial.distance import squareform
+
+    use_cjk_font()
+    dist = np.clip(squareform(1 - sims.to_numpy(), checks=False), 0, None)
+    Z = linkage(dist, "average")
+    n = len(sims)
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.35 * min(n, MAX_LABELLED)))
+    if n <= MAX_LABELLED:
+        dendrogram(Z, labels=[labels.get(d, d) for d in sims.index], orientation="right", ax=ax,
+                   color_threshold=0, above_threshold_color="tab:gray")  # fmt: skip
+    else:
+        dendrogram(Z, truncate_mode="lastp", p=MAX_LABELLED, orientation="right", ax=ax)
+    ax.set_xlabel("1 - cosine similarity (average linkage)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_document_map(sims: pd.DataFrame, labels: dict, title: str, seed: int = 0) -> plt.Figure:
+    """2-D map of the documents (metric MDS on 1 - similarity, fixed seed)."""
+    from sklearn.manifold import MDS
+
+    use_cjk_font()
+    dist = np.clip(1 - sims.to_numpy(), 0, None)
+    np.fill_diagonal(dist, 0)
+    xy = MDS(n_components=2, dissimilarity="precomputed", random_state=seed, n_init=4).fit_transform(dist)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.scatter(xy[:, 0], xy[:, 1], s=40 if len(sims) <= MAX_LABELLED else 6, color="tab:red")
+    if len(sims) <= MAX_LABELLED:
+        for (x, y), d in zip(xy, sims.index, strict=True):
+            ax.annotate(labels.get(d, d), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    ax.margins(0.25)
     fig.tight_layout()
     return fig

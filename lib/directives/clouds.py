@@ -1,0 +1,77 @@
+"""Word clouds from term counts (never wordcloud's own English tokenizer), in the project's CJK font,
+deterministic (fixed random_state).
+
+>>> img = cloud_image({"压实": 3, "责任": 2})
+>>> img.size
+(800, 500)
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from .plotting import font_path, use_cjk_font
+
+SEED = 0
+WIDTH, HEIGHT = 800, 500
+
+
+def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEIGHT, seed: int = SEED) -> Image.Image:
+    """A word cloud of ``weights`` (term -> count or weight) as a PIL image; a blank one when empty."""
+    from wordcloud import WordCloud
+
+    weights = {t: float(w) for t, w in weights.items() if w > 0}
+    if not weights:
+        return Image.new("RGB", (width, height), "white")
+    wc = WordCloud(font_path=str(font_path()), width=width, height=height, background_color="white",
+                   random_state=seed, prefer_horizontal=0.95, colormap="Dark2", max_words=150)  # fmt: skip
+    return wc.generate_from_frequencies(weights).to_image()
+
+
+def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per unit, each term's TF-IDF weight (sublinear tf), so a cloud shows what is distinctive."""
+    from .similarity import tfidf_vectors
+
+    X, vocab = tfidf_vectors(units)
+    return {d: dict(zip(vocab[X[i].indices], X[i].data, strict=True)) for i, d in enumerate(units["doc_id"])}
+
+
+def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per unit, each term's count."""
+    return {
+        d: dict(pd.Series(toks, dtype=object).value_counts())
+        for d, toks in zip(units["doc_id"], units["tokens"], strict=True)
+    }
+
+
+def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:
+    """One large word cloud with a title."""
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 6.4))
+    ax.imshow(np.asarray(cloud_image(weights, 1200, 760)), interpolation="bilinear")
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
+
+
+def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: str, cols: int = 3) -> plt.Figure:
+    """A grid of word clouds, one per unit, each titled with its label; an empty unit shows a note."""
+    use_cjk_font()
+    units = list(labels)
+    cols = max(1, min(cols, len(units)))
+    rows = math.ceil(len(units) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, unit in zip(axes.flat, units, strict=False):
+        weights = per_unit.get(unit, {})
+        ax.imshow(np.asarray(cloud_image(weights, 640, 400)), interpolation="bilinear")
+        ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
+    fig.suptitle(title, fontsize=14)
+    fig.tight_layout()
+    return fig

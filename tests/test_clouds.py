@@ -1,0 +1,40 @@
+"""Word clouds: font from the pinned package, deterministic, not blank, different per article, robust."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from directives import clouds
+from directives.analysis import analysis_units
+from directives.plotting import font_path, save_figure
+from directives.tokens import add_tokens
+
+
+def test_font_resolves_inside_mplfonts():
+    p = font_path()
+    assert p.is_file() and "mplfonts" in p.parts and p.name == "NotoSansCJKsc-Regular.otf"
+
+
+def test_clouds_are_deterministic_not_blank_and_differ(seeds_df):
+    units = analysis_units(add_tokens(seeds_df, cache_dir=None))
+    weights = clouds.count_weights(units)
+    a, b = list(weights)[:2]
+    img_a1 = np.asarray(clouds.cloud_image(weights[a]))
+    img_a2 = np.asarray(clouds.cloud_image(weights[a]))
+    img_b = np.asarray(clouds.cloud_image(weights[b]))
+    assert np.array_equal(img_a1, img_a2)
+    assert img_a1.std() > 10
+    assert not np.array_equal(img_a1, img_b)
+    tfidf = clouds.tfidf_weights(units)
+    assert not np.array_equal(np.asarray(clouds.cloud_image(tfidf[a])), img_a1)
+
+
+def test_grid_survives_an_article_with_no_tokens(tmp_path):
+    df = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["压实四方责任，外防输入。", "的了和。"]})
+    units = analysis_units(add_tokens(df, cache_dir=None))
+    assert units.tokens.map(len).tolist()[1] == 0
+    labels = dict(zip(units.doc_id, units.label, strict=True))
+    fig = clouds.plot_cloud_grid(clouds.count_weights(units), labels, "测试")
+    path = save_figure(fig, "grid", tmp_path)
+    assert path.stat().st_size > 5_000
+    assert "b (no terms left)" in [ax.get_title() for ax in fig.axes]

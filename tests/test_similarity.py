@@ -1,0 +1,73 @@
+"""TF-IDF similarity: matrix properties, known cases, and the blocked top-k path against the full matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from directives import similarity as S
+from directives.tokens import add_tokens
+
+
+def _toy(texts: dict[str, str]) -> pd.DataFrame:
+    df = pd.DataFrame({"doc_id": list(texts), "text_simplified": list(texts.values())})
+    return add_tokens(df, cache_dir=None)
+
+
+@pytest.fixture(scope="module")
+def seeds_tok(seeds_df):
+    return add_tokens(seeds_df, cache_dir=None)
+
+
+@pytest.mark.parametrize("method", ["tfidf", "char"])
+def test_matrix_is_symmetric_with_unit_diagonal(seeds_tok, method):
+    sims = S.similarity(seeds_tok, method)
+    assert list(sims.index) == list(sims.columns) == seeds_tok.doc_id.tolist()
+    np.testing.assert_allclose(sims.to_numpy(), sims.to_numpy().T)
+    np.testing.assert_allclose(np.diag(sims.to_numpy()), 1.0)
+    assert ((sims.to_numpy() >= 0) & (sims.to_numpy() <= 1 + 1e-12)).all()
+
+
+def test_identical_disjoint_near_copy_unrelated():
+    base = "各级党委政府要压实四方责任，坚决克服麻痹思想，落实外防输入措施，做好核酸检测和流调工作。"
+    df = _toy({
+        "a": base,
+        "same": base,
+        "near": base.replace("核酸检测", "疫苗接种"),
+        "other": "今年水稻喜获丰收，农民合作社引进新品种，农业机械化水平明显提高。",
+    })  # fmt: skip
+    sims = S.similarity(df)
+    assert sims.loc["a", "same"] == pytest.approx(1.0)
+    assert sims.loc["a", "other"] == pytest.approx(0.0)
+    assert sims.loc["a", "near"] > 0.5 > sims.loc["a", "other"]
+
+
+def test_top_k_agrees_with_full_matrix(seeds_tok, monkeypatch):
+    monkeypatch.setattr(S, "BLOCK_ROWS", 2)  # several blocks even on a small corpus
+    k = len(seeds_tok) - 2
+    nn = S.nearest_neighbours(seeds_tok, k=k)
+    sims = S.similarity(seeds_tok)
+    for doc, part in nn.groupby("doc_id"):
+        row = sims.loc[doc].drop(doc).sort_values(ascending=False)
+        assert part.sort_values("rank").neighbour.tolist() == row.index[:k].tolist()
+        np.testing.assert_allclose(part.sort_values("rank").similarity, row.to_numpy()[:k])
+
+
+def test_seeds_tianjin_and_yongzhou_are_the_closest_pair(seeds_tok):
+    for method in ("tfidf", "char"):
+        top = S.similar_pairs(S.similarity(seeds_tok, method)).iloc[0]
+        assert {top.a[:3], top.b[:3]} == {"000", "004"}
+
+
+def test_shared_terms_sum_to_the_similarity(seeds_tok):
+    a, b = seeds_tok.doc_id.iloc[0], seeds_tok.doc_id.iloc[1]
+    terms = S.shared_terms(seeds_tok, a, b, top=100_000)
+    assert terms.contribution.sum() == pytest.approx(S.similarity(seeds_tok).loc[a, b])
+    assert terms.share.sum() == pytest.approx(1.0)
+
+
+def test_distinctive_terms_per_document(seeds_tok):
+    d = S.distinctive_terms(seeds_tok, top=5)
+    assert d.groupby("doc_id").size().eq(5).all()
+    zz = d[d.doc_id.str.startswith("003")].term.tolist()
+    assert "防汛" in zz or "抗旱" in zz
