@@ -141,7 +141,7 @@ def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: s
     ax.set_title(title)
     handles = [plt.Line2D([], [], marker=m, ls="", color="tab:red", label=lvl) for lvl, m in LEVEL_MARKERS.items()]
     handles += [
-        plt.Line2D([], [], marker="o", ls="", markerfacecolor="tab:red", markeredgecolor="tab:red", label="date stated"),
+        plt.Line2D([], [], marker="o", ls="", color="tab:red", label="date stated"),
         plt.Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="tab:red",
                    label="date inferred\n(see metadata note)"),
     ]  # fmt: skip
