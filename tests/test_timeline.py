@@ -46,7 +46,9 @@ def test_monthly_and_weekly_aggregation_on_known_dates():
     toy = pd.DataFrame({
         "doc_id": [f"d{i}" for i in range(6)],
         "date": pd.to_datetime(dates),
-        "text_simplified": ["动态清零" + "字" * 6, "字" * 10, "动态清零" * 2 + "字" * 2] + ["字" * 10] * 2 + ["动态清零"],
+        "text_simplified": [
+            "动态清零" + "字" * 6, "字" * 10, "动态清零" * 2 + "字" * 2, "字" * 10, "字" * 10, "动态清零",
+        ],
     })  # fmt: skip
     monthly = counts_by_period(toy, "MS")
     assert monthly.articles.tolist() == [2, 0, 3]
