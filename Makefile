@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEEDS  ?= seeds
 OUT    ?=
 
-.PHONY: help install report test lint format bench clean
+.PHONY: help install report test lint format bench browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ format: $(STAMP) ## ruff format and fix
 
 bench: $(STAMP) ## benchmark the pipeline at growing corpus sizes (see benchmarks/README.md)
 	$(PY) benchmarks/bench_pipeline.py
+
+browser: ## install Debian's chromium for the browser test, if missing (needs root and apt)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 clean: ## remove generated reports and caches (not .venv)
 	rm -rf reports .cache .pytest_cache

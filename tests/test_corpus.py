@@ -154,7 +154,8 @@ def test_bad_files_warn_by_name_and_the_load_goes_on(tmp_path):
     _write(tmp_path, "binary.txt", bytes(range(256)) * 4)
     _write(tmp_path, "furniture.txt", "責編:某人\n下載APP\n")
     _write(tmp_path, "sub/dup.txt", ARTICLE.replace("標題一", "標題二"))
-    _write(tmp_path, "metadata.csv", "file,region,date\ngood.txt,某市,not-a-date\nmissing.txt,某縣,2021-01-01\n")
+    meta = "file,region,date\ngood.txt,某市,not-a-date\nmissing.txt,某縣,2021-01-01\nsub/dup.txt,a,b,c\n"
+    _write(tmp_path, "metadata.csv", meta)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         df = load_corpus(tmp_path)
@@ -168,6 +169,7 @@ def test_bad_files_warn_by_name_and_the_load_goes_on(tmp_path):
         "dup.txt": "duplicate of good.txt",
         "missing.txt": "no such file",
         "not-a-date": "malformed date",
+        "row 4": "4 fields, expected 3",
     }
     for name, problem in expected.items():
         assert any(name in m and problem in m for m in messages), (name, messages)

@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -19,6 +20,7 @@ import pandas as pd
 
 from . import paths
 from . import patterns as P
+from ._progress import progress
 from .clean import clean_article
 from .convert import to_simplified
 
@@ -166,27 +168,35 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
 
 def _read_metadata(path: Path, strict: bool) -> dict[str, dict]:
     try:
-        meta = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         _problem(path, f"unreadable metadata ({exc})", strict)
         return {}
-    if "file" not in meta.columns:
+    if not rows or "file" not in rows[0]:
         _problem(path, "metadata has no 'file' column", strict)
         return {}
+    header = [h.strip() for h in rows[0]]
     out = {}
-    for i, row in meta.iterrows():
-        rec = {k: (row[k] or None) for k in METADATA_COLUMNS if k in meta.columns}
+    for line_no, values in enumerate(rows[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            _problem(path, f"row {line_no}: {len(values)} fields, expected {len(header)} "
+                           "(a comma inside an unquoted value?), row ignored", strict)  # fmt: skip
+            continue
+        row = dict(zip(header, values, strict=True))
+        rec = {k: (row[k].strip() or None) for k in METADATA_COLUMNS if k in row}
         if rec.get("date"):
             ts = parse_date(rec["date"])
             if pd.isna(ts):
-                _problem(path, f"row {i + 2} ({row['file']}): malformed date {rec['date']!r}, ignored", strict)
+                _problem(path, f"row {line_no} ({row['file']}): malformed date {rec['date']!r}, ignored", strict)
                 rec.pop("date")
                 rec.pop("date_basis", None)
             else:
                 rec["date"] = ts
-                rec.setdefault("date_basis", "metadata")
                 rec["date_basis"] = rec.get("date_basis") or "metadata"
-        out[row["file"]] = rec
+        out[row["file"].strip()] = rec
     return out
 
 
@@ -198,7 +208,7 @@ def _iter_folder(folder: Path, strict: bool) -> Iterable[dict]:
     for name in meta:
         if name not in names:
             _problem(meta_path, f"row for {name!r}, but there is no such file", strict)
-    for p in files:
+    for p in progress(files, total=len(files), desc="loading"):
         rel = p.relative_to(folder).as_posix()
         try:
             raw, _enc = read_text_file(p)
@@ -225,7 +235,7 @@ def _iter_table(path: Path, strict: bool) -> Iterable[dict]:
     if text_col is None:
         raise CorpusError(f"{path}: no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
     id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(progress(table.to_dict("records"), total=len(table), desc="loading")):
         doc_id = str(row[id_col]) if id_col else f"{path.stem}-{i:06d}"
         raw = row[text_col]
         if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():

@@ -9,9 +9,12 @@ with images embedded. A failing notebook stops the run with its name, the cell a
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import sys
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 from . import paths
@@ -50,8 +53,57 @@ def run_notebook(nb: Path, executed: Path, corpus: Path, figures: Path, extra: d
     return executed
 
 
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.I)
+_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.I | re.S)
+CJK_FONT_CSS = (
+    "<style>body, .jp-RenderedHTMLCommon, .jp-OutputArea-output, table, pre {font-family: "
+    '"Directives CJK", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif;}</style>'
+)
+_WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d\u2018\u2019\u2026\u3013]")
+
+
+def cjk_font_face(page: str) -> str:
+    """A ``@font-face`` rule embedding Noto Sans CJK SC, subset to the CJK characters of ``page`` (WOFF,
+    base64), so Chinese reads on a machine without any CJK font and nothing is fetched."""
+    import base64
+    import io
+
+    from fontTools import subset
+
+    from .plotting import font_path
+
+    chars = "".join(sorted(set(_WIDE_CHAR.findall(html.unescape(page)))))
+    if not chars:
+        return ""
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    font = subset.load_font(str(font_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, options)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    src = f'url(data:font/woff;base64,{data}) format("woff")'
+    return f'<style>@font-face {{font-family: "Directives CJK"; src: {src};}}</style>'
+
+
+def make_offline(html_text: str) -> str:
+    """Remove every script that would load from another host (MathJax, require.js, mermaid from a CDN),
+    and add a CJK font stack, so a report reads offline and shows Chinese properly.
+
+    >>> make_offline('<head></head><script src="https://cdn.example/x.js"></script>').count("script")
+    0
+    """
+    html_text = _EXTERNAL_SCRIPT.sub("", html_text)
+    html_text = _SCRIPT_BLOCK.sub(lambda m: "" if re.search(r"https?://", m.group(0)) else m.group(0), html_text)
+    return html_text.replace("</head>", cjk_font_face(html_text) + CJK_FONT_CSS + "</head>", 1)
+
+
 def export_html(executed: Path, html_path: Path) -> Path:
-    """Write one executed notebook as self-contained HTML (images embedded, no input prompts numbering)."""
+    """Write one executed notebook as self-contained, offline HTML (images embedded)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -59,8 +111,121 @@ def export_html(executed: Path, html_path: Path) -> Path:
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     body, _ = exporter.from_notebook_node(nb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(make_offline(body), encoding="utf-8")
     return html_path
+
+
+# --------------------------------------------------------------------------- index
+_FIGURE_NAME = re.compile(r"save_figure\(.*?[\"'](\d\d_[A-Za-z0-9_]+)[\"']", re.S)
+_HEADING = re.compile(r"<h([1-3])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "matplotlib",
+    "jieba",
+    "OpenCC",
+    "wordcloud",
+    "papermill",
+    "nbconvert",
+)
+
+
+def notebook_outline(nb_path: Path) -> tuple[str, str, dict[str, str]]:
+    """Title, first paragraph, and for each figure the heading of the section that saves it."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    first = nb.cells[0].source.strip().split("\n\n")
+    title = first[0].lstrip("# ").strip()
+    purpose = first[1].replace("\n", " ").strip() if len(first) > 1 else ""
+    section, figures = title, {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if re.match(r"#{1,3} ", line):
+                    section = line.lstrip("# ").strip()
+        else:
+            for name in _FIGURE_NAME.findall(cell.source):
+                figures[name] = section
+    return title, purpose, figures
+
+
+def _heading_ids(report_html: str) -> dict[str, str]:
+    ids = {}
+    for _level, hid, inner in _HEADING.findall(report_html):
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
+        ids.setdefault(text, hid)
+    return ids
+
+
+def _thumbnail(png: Path, width: int = 360) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    img = Image.open(png).convert("RGB")
+    img.thumbnail((width, width))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Path) -> Path:
+    """``reports/index.html``: the notebooks in order with one line each, their figures as thumbnails
+    linking to the sections that make them, the corpus summary, key package versions and the run date.
+    Everything from the corpus is escaped: article text is data, never markup."""
+    from datetime import datetime
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .corpus import corpus_summary, load_corpus
+
+    esc = html.escape
+    summary = corpus_summary(load_corpus(corpus))
+    versions = []
+    for pkg in KEY_PACKAGES:
+        try:
+            versions.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            continue
+    parts = [
+        "<!DOCTYPE html><html lang='zh-Hans'><head><meta charset='utf-8'>",
+        "<title>Directives: reports</title>",
+        CJK_FONT_CSS,
+        "<style>body{max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
+        ".figs{display:flex;flex-wrap:wrap;gap:12px}.figs a{display:block;width:360px;font-size:.85em}"
+        ".figs img{width:360px;border:1px solid #ddd}dt{font-weight:bold}</style></head><body>",
+        "<h1>Chinese government directives as text: reports</h1>",
+        "<h2>Corpus</h2><dl>",
+        f"<dt>Source</dt><dd>{esc(str(corpus))}</dd>",
+        f"<dt>Articles</dt><dd>{summary['articles']:,} ({summary['dated']:,} dated)</dd>",
+        f"<dt>Date range</dt><dd>{esc(str(summary['first_date']))} to {esc(str(summary['last_date']))}</dd>",
+        f"<dt>Regions</dt><dd>{esc('、'.join(summary['regions'][:200]))}</dd>",
+        f"<dt>Han characters</dt><dd>{summary['han_characters']:,}</dd></dl>",
+        "<h2>Notebooks</h2>",
+    ]
+    for nb in notebooks:
+        report_file = reports / f"{nb.stem}.html"
+        title, purpose, figs = notebook_outline(nb)
+        ids = _heading_ids(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
+        parts.append(f"<h3><a href='{esc(report_file.name)}'>{esc(title)}</a></h3><p>{esc(purpose)}</p>")
+        thumbs = []
+        for name, section in figs.items():
+            png = figures / f"{name}.png"
+            if png.is_file():
+                anchor = ids.get(section, "")
+                href = f"{report_file.name}#{anchor}" if anchor else report_file.name
+                thumbs.append(f"<a href='{esc(href, quote=True)}'><img src='{_thumbnail(png)}' alt='{esc(name)}'>"
+                              f"<br>{esc(name)}.png · {esc(section)}</a>")  # fmt: skip
+        if thumbs:
+            parts.append("<div class='figs'>" + "".join(thumbs) + "</div>")
+    run_date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts.append(f"<h2>Run</h2><p>{esc(run_date)} · {esc(' · '.join(versions))}</p></body></html>")
+    index = reports / "index.html"
+    page = "\n".join(parts)
+    index.write_text(page.replace("</head>", cjk_font_face(page) + "</head>", 1), encoding="utf-8")
+    return index
 
 
 def run_collection(corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None) -> list[Path]:
@@ -71,11 +236,14 @@ def run_collection(corpus: Path, out: Path | None = None, notebooks: list[Path] 
     figures.mkdir(parents=True, exist_ok=True)
     reports.mkdir(parents=True, exist_ok=True)
     written = []
+    notebooks = notebooks or list_notebooks()
     with tempfile.TemporaryDirectory() as tmp:
-        for nb in notebooks or list_notebooks():
+        for nb in notebooks:
             executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures)
             written.append(export_html(executed, reports / f"{nb.stem}.html"))
             print(f"ran {nb.name} -> {written[-1]}", flush=True)
+    written.append(write_index(corpus, notebooks, reports, figures))
+    print(f"index -> {written[-1]}", flush=True)
     return written
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from ._progress import progress
 
 HMM = True
 _TOKEN_OK = re.compile(r"[\u3400-\u9fffA-Za-z]")
@@ -135,7 +136,7 @@ def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR) ->
         table = pd.read_parquet(path)
         cached = dict(zip(table["key"], table["tokens"], strict=True))
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
-    fresh = {k: " ".join(segment(t)) for k, t in missing.items()}
+    fresh = {k: " ".join(segment(t)) for k, t in progress(missing.items(), total=len(missing), desc="segmenting")}
     if path is not None and fresh:
         path.parent.mkdir(parents=True, exist_ok=True)
         merged = {**cached, **fresh}

@@ -1,0 +1,21 @@
+"""Progress bars for long steps: shown when a person is watching, quiet in CI logs and for small jobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+
+MIN_ITEMS = 500
+
+
+def progress(iterable: Iterable, *, total: int | None = None, desc: str = "") -> Iterable | Iterator:
+    """Wrap ``iterable`` in a tqdm bar unless ``CI`` or ``DIRECTIVES_QUIET`` is set or the job is small.
+
+    >>> list(progress(range(3), total=3))
+    [0, 1, 2]
+    """
+    if os.environ.get("CI") or os.environ.get("DIRECTIVES_QUIET") or (total is not None and total < MIN_ITEMS):
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, mininterval=1.0)

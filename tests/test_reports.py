@@ -1,0 +1,147 @@
+"""The whole collection on a small hostile corpus: every notebook completes into a temp folder, every
+figure exists, article text shows as text and runs nothing (checked in headless Chromium), reports are
+offline, and the repo's figures/ stays as it was."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+
+import nbformat
+import numpy as np
+import pytest
+from directives import paths
+from directives.report import NotebookFailed, list_notebooks, notebook_outline, run_collection
+from PIL import Image
+
+HOSTILE_TITLE = "<script>document.body.setAttribute('data-pwned','title')</script>恶意标题"
+HOSTILE_REGION = "<img src=x onerror=\"document.body.setAttribute('data-pwned','region')\">某市"
+HOSTILE_BODY = (
+    "某市召开疫情防控会议，要求压实四方责任。<img src=x onerror=\"document.body.setAttribute('data-pwned','body')\">"
+    "[点击这里](javascript:alert(1)) <script>document.body.setAttribute('data-pwned','script')</script>"
+    "会议强调，坚决克服麻痹思想、厌战情绪。"
+)
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.png"))}
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
+    (seed,) = paths.SEEDS_DIR.glob("000_*.txt")
+    shutil.copy(seed, corpus / "yongzhou.txt")
+    (corpus / "undated.txt").write_text("某县召开会议，要求压实四方责任，坚决克服麻痹思想。", encoding="utf-8")
+    (corpus / "hostile.txt").write_text(HOSTILE_BODY, encoding="utf-8")
+    with open(corpus / "metadata.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "region", "level", "date", "date_basis", "title"])
+        w.writerow(["hostile.txt", HOSTILE_REGION, "county", "2021-09-01", "stated", HOSTILE_TITLE])
+    out = tmp_path_factory.mktemp("out")
+    before = _digest(paths.FIGURES_DIR)
+    run_collection(corpus, out)
+    return out, before
+
+
+def test_every_notebook_completes_with_every_figure(hostile_run):
+    out, _ = hostile_run
+    for nb in list_notebooks():
+        assert (out / "reports" / f"{nb.stem}.html").is_file()
+        _, _, figures = notebook_outline(nb)
+        assert figures, nb.name
+        for name in figures:
+            pixels = np.asarray(Image.open(out / "figures" / f"{name}.png").convert("L"), dtype=float)
+            assert pixels.std() > 5, name
+
+
+def test_hostile_strings_are_escaped_text(hostile_run):
+    out, _ = hostile_run
+    page = (out / "reports" / "01_corpus.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.body.setAttribute(" in page
+    assert "<script>document.body.setAttribute(" not in page
+    index = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=" in index and "<img src=x" not in index
+
+
+def test_reports_need_no_outside_host(hostile_run):
+    out, _ = hostile_run
+    for page in (out / "reports").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|img|link|iframe)\b[^>]*\b(src|href)=[\"']?https?://", text, re.I), page.name
+        assert not re.search(r"<script\b[^>]*>[^<]*https?://", text, re.I), page.name
+        if re.search(r"[\u4e00-\u9fff]", text):  # Chinese readable without any CJK font on the reader's machine
+            assert "@font-face" in text, page.name
+
+
+def test_index_lists_notebooks_summary_versions(hostile_run):
+    out, _ = hostile_run
+    index = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    for nb in list_notebooks():
+        assert f"{nb.stem}.html" in index
+    assert "3 (2 dated)" in index and "2021-09-01 to 2022-03-19" in index
+    assert "pandas " in index and "jieba " in index
+    assert index.count("data:image/png;base64,") >= len(list_notebooks())
+    assert "02_term_frequency.html#Top-terms-of-each-article" in index
+
+
+def test_repo_figures_untouched(hostile_run):
+    _, before = hostile_run
+    assert _digest(paths.FIGURES_DIR) == before
+
+
+def test_a_failing_notebook_names_itself_and_the_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    params = nbformat.v4.new_code_cell("CORPUS = ''\nFIGURES = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 99 · broken"), params, nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(NotebookFailed, match=r"99_broken\.ipynb: cell \d+ failed: ZeroDivisionError"):
+        run_collection(paths.SEEDS_DIR, tmp_path / "out", [path])
+
+
+# --------------------------------------------------------------------------- a real browser
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging=stderr", "--log-level=0", "--v=0", "--virtual-time-budget=3000",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    exe = shutil.which("chromium")
+    if exe is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=900, env=env)
+        exe = shutil.which("chromium")
+    if exe is None:
+        pytest.skip("Debian's chromium is not installed and could not be installed here (needs root and apt)")
+    return exe
+
+
+@pytest.mark.parametrize("page", ["index.html", "01_corpus.html"])
+def test_reports_in_headless_chromium(hostile_run, chromium, tmp_path, page):
+    out, _ = hostile_run
+    url = (out / "reports" / page).as_uri()
+    profile = tmp_path / "profile"
+    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], console
+    shown = {"01_corpus.html": "&lt;script&gt;document.body.setAttribute(", "index.html": "&lt;img src=x onerror="}
+    assert shown[page] in dom.stdout  # the hostile string is on the page, as text
+    assert not re.search(r"<body[^>]*data-pwned", dom.stdout), "a script from article text ran"
+    assert not re.search(r"<img[^>]*onerror", dom.stdout, re.I)
+    shot = tmp_path / f"{page}.png"
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1600",
+                    f"--screenshot={shot}", url], capture_output=True, timeout=120)  # fmt: skip
+    assert shot.stat().st_size > 20_000
