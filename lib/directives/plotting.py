@@ -205,36 +205,50 @@ def plot_dispersion(positions: pd.DataFrame, labels: dict, terms: list[str], tit
 ANNOTATE_MAX = 15  # write values in heatmap cells up to this many documents
 
 
-def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str, ax=None) -> plt.Figure:
+def plot_matrix(
+    data: pd.DataFrame,
+    title: str,
+    value_label: str,
+    row_labels: dict | None = None,
+    col_labels: dict | None = None,
+    vmax: float | None = None,
+    fmt: str = "{:.2f}",
+    cmap: str = "viridis",
+) -> plt.Figure:
+    """Heatmap of any labelled matrix (rows × columns), values written in the cells when it is small."""
+    use_cjk_font()
+    row_labels, col_labels = row_labels or {}, col_labels or {}
+    values = data.to_numpy(dtype=float)
+    n_rows, n_cols = values.shape
+    fig, ax = plt.subplots(figsize=(min(3 + 0.75 * n_cols, 16), min(2 + 0.5 * n_rows, 16)))
+    im = ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax if vmax is not None else max(values.max(), 1e-9), aspect="auto")
+    if n_cols <= MAX_LABELLED:
+        ax.set_xticks(range(n_cols), [col_labels.get(c, c) for c in data.columns], rotation=45, ha="right", fontsize=8)
+    else:
+        ax.set_xticks([])
+    if n_rows <= MAX_LABELLED:
+        ax.set_yticks(range(n_rows), [row_labels.get(r, r) for r in data.index], fontsize=8)
+    else:
+        ax.set_yticks([])
+    if n_rows <= ANNOTATE_MAX * 2 and n_cols <= ANNOTATE_MAX:
+        top = im.norm.vmax
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = values[i, j]
+                ax.text(j, i, fmt.format(v) if v else "·", ha="center", va="center", fontsize=7,
+                        color="white" if v < 0.6 * top else "black")  # fmt: skip
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=value_label)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
     """Heatmap of a similarity matrix in clustered order; values written in the cells for small corpora."""
     from .similarity import clustered_order
 
-    use_cjk_font()
     order = clustered_order(sims)
-    data = sims.loc[order, order].to_numpy()
-    n = len(order)
-    if ax is None:
-        size = min(4 + 0.6 * n, 14)
-        fig, ax = plt.subplots(figsize=(size + 1.5, size))
-    else:
-        fig = ax.figure
-    im = ax.imshow(data, cmap="viridis", vmin=0, vmax=1)
-    if n <= MAX_LABELLED:
-        names = [labels.get(d, d) for d in order]
-        ax.set_xticks(range(n), names, rotation=45, ha="right", fontsize=8)
-        ax.set_yticks(range(n), names, fontsize=8)
-    else:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel(f"{n:,} documents in clustered order")
-    if n <= ANNOTATE_MAX:
-        for i in range(n):
-            for j in range(n):
-                ax.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if data[i, j] < 0.6 else "black")  # fmt: skip
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="cosine similarity")
-    ax.set_title(title)
-    return fig
+    return plot_matrix(sims.loc[order, order], title, "cosine similarity", labels, labels, vmax=1.0)
 
 
 def plot_dendrogram(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:

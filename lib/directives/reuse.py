@@ -1,0 +1,281 @@
+"""Text reuse and political formulas: how local directives echo the centre.
+
+* :func:`shared_passages` finds every maximal passage of at least ``min_chars`` Han characters that
+  occurs in two or more documents (after normalising script and punctuation), with where it occurs,
+  from a suffix array of the whole corpus (pydivsufsort, in C) and its LCP array.
+* :func:`reuse_scores` turns them into the share of each document's characters that it shares with another.
+* :func:`find_formulas` finds numbered formulas (提法) such as 四个迅速, 两勤两少 or “四早”, and where
+  the text explains them (一是…二是…).
+* :func:`responsibility_kinds` lists the kinds of 责任 each article names (属地责任, 部门责任 …).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+# --------------------------------------------------------------------------- shared passages
+def normalise_for_reuse(text: str) -> tuple[str, np.ndarray]:
+    """Han characters only (punctuation, quotes, digits, Latin and spaces dropped), with each one's
+    offset in ``text``. Script is normalised by using ``text_simplified``.
+
+    >>> normalise_for_reuse("人民至上、生命至上")
+    ('人民至上生命至上', array([0, 1, 2, 3, 5, 6, 7, 8]))
+    """
+    idx = [m.start() for m in HAN.finditer(text)]
+    return "".join(text[i] for i in idx), np.array(idx, dtype=np.int64)
+
+
+def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
+    """Yield (length, suffix-array slice) for every left- and right-maximal repeat of at least
+    ``min_len`` symbols occurring in two or more documents."""
+    from pydivsufsort import divsufsort, kasai
+
+    sa = divsufsort(codes).astype(np.int64)
+    lcp = kasai(codes, sa).astype(np.int64)  # lcp[i] = LCP(sa[i], sa[i + 1])
+    prev = np.where(sa > 0, codes[np.maximum(sa - 1, 0)], -1).astype(np.int64)
+    doc_sa = doc_of[sa]
+    strong = lcp >= min_len
+    if not strong.any():
+        return
+    # runs of consecutive boundaries with lcp >= min_len: only they can hold such repeats
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], strong.astype(np.int8), [0]))))
+    for s, e in zip(edges[::2], edges[1::2], strict=True):  # boundaries s..e-1, suffixes s..e
+        stack: list[list[int]] = []  # [lcp, left bound]
+        for i in range(s, e + 1):
+            cur = int(lcp[i]) if i < e else 0
+            lb = i
+            while stack and cur < stack[-1][0]:
+                length, left = stack.pop()
+                lb = left
+                sl = slice(left, i + 1)
+                docs = doc_sa[sl]
+                if docs.min() != docs.max():
+                    p = prev[sl]
+                    if p.min() != p.max() or p[0] < 0:  # left-maximal
+                        yield length, sa[sl]
+                if stack and stack[-1][0] >= cur:
+                    continue
+            if cur >= min_len and (not stack or cur > stack[-1][0]):
+                stack.append([cur, lb])
+
+
+def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_simplified") -> pd.DataFrame:
+    """Every maximal passage of at least ``min_chars`` Han characters shared by two or more documents.
+
+    Columns: passage (Han characters only), length, n_docs, docs (doc_ids), occurrences (list of
+    (doc_id, start, end) offsets in ``column``), example (the first occurrence with its punctuation).
+    Sorted longest first, then most widespread.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b", "c"], "text_simplified": [
+    ...     "会议要求人民至上、生命至上，压实责任。", "坚持人民至上、生命至上。", "今天天气很好。"]})
+    >>> shared_passages(toy, min_chars=6)[["passage", "docs"]].to_dict("records")
+    [{'passage': '人民至上生命至上', 'docs': ['a', 'b']}]
+    """
+    ids = df["doc_id"].tolist()
+    norm = [normalise_for_reuse(t or "") for t in df[column].fillna("")]
+    pieces, doc_of, starts = [], [], []
+    pos = 0
+    for d, (s, _) in enumerate(norm):
+        starts.append(pos)
+        pieces.append(np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.int64))
+        pieces.append(np.array([0x110000 + d], dtype=np.int64))  # a separator unique to the document
+        doc_of.extend([d] * (len(s) + 1))
+        pos += len(s) + 1
+    cols = ["passage", "length", "n_docs", "docs", "occurrences", "example"]
+    if not pieces:
+        return pd.DataFrame(columns=cols)
+    codes = np.concatenate(pieces)
+    doc_arr = np.array(doc_of, dtype=np.int64)
+    start_arr = np.array(starts, dtype=np.int64)
+    rows = []
+    for length, positions in _maximal_repeats(codes.astype(np.uint32), doc_arr, min_chars):
+        positions = np.sort(positions)
+        occ = []
+        for p in positions:
+            d = int(doc_arr[p])
+            local = int(p - start_arr[d])
+            offsets = norm[d][1]
+            occ.append((ids[d], int(offsets[local]), int(offsets[local + length - 1]) + 1))
+        _, a, b = occ[0]
+        first_doc = int(doc_arr[positions[0]])
+        passage = norm[first_doc][0][int(positions[0] - start_arr[first_doc]) :][:length]
+        example = df[column].iloc[first_doc][a:b]
+        docs = list(dict.fromkeys(o[0] for o in occ))
+        rows.append((passage, length, len(docs), docs, occ, example))
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["length", "n_docs", "passage"], ascending=[False, False, True], ignore_index=True)
+
+
+def reuse_scores(df: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """For every ordered pair of documents that share a passage: the share of the first document's Han
+    characters that lie in passages it shares with the second. Columns: doc_id, other, shared_chars, share.
+    Pivot it (``.pivot(index="doc_id", columns="other", values="share")``) for a matrix."""
+    lengths = {
+        d: len(normalise_for_reuse(t or "")[0]) for d, t in zip(df["doc_id"], df["text_simplified"], strict=True)
+    }
+    han_pos = {d: normalise_for_reuse(t or "")[1] for d, t in zip(df["doc_id"], df["text_simplified"], strict=True)}
+    covered: dict[tuple[str, str], np.ndarray] = {}
+    for occ in passages["occurrences"]:
+        by_doc = defaultdict(list)
+        for d, a, b in occ:
+            by_doc[d].append((a, b))
+        for d in by_doc:
+            for other in by_doc:
+                if other == d:
+                    continue
+                mask = covered.setdefault((d, other), np.zeros(lengths[d], dtype=bool))
+                for a, b in by_doc[d]:
+                    mask[np.searchsorted(han_pos[d], a) : np.searchsorted(han_pos[d], b)] = True
+    rows = [(d, o, int(m.sum()), m.sum() / max(lengths[d], 1)) for (d, o), m in covered.items()]
+    out = pd.DataFrame(rows, columns=["doc_id", "other", "shared_chars", "share"])
+    return out.sort_values("share", ascending=False, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- formulas
+_NUM = "二两三四五六七八九十"
+_NUM_ANY = "一" + _NUM
+_TIME_UNITS = ("月", "小时", "季度", "星期", "工作日", "年", "周", "天", "人", "方面", "多月")
+FORMULA_PATTERNS = {
+    # 四个迅速, 五个责任, 两个确立, 五个严禁: numeral (not 一) + 个 + a two-character noun or verb phrase
+    "numeral_ge": re.compile(f"[{_NUM}]个[\u4e00-\u9fff]{{2}}"),
+    # 两勤两少, 四查一询: numeral + character, twice
+    "paired": re.compile(f"[{_NUM}][\u4e00-\u9fff][{_NUM_ANY}][\u4e00-\u9fff]"),
+    # “四早”, “四场”“四区”: a quoted numeral + one or two characters
+    "quoted": re.compile(f'(?<=[“"「])[{_NUM}][\u4e00-\u9fff]{{1,2}}(?=[”"」])'),
+    # 四早要求: a compact formula before 要求
+    "compact": re.compile(f'[{_NUM}][\u4e00-\u9fff](?=[”"」]?要求)'),
+    # 四方责任, 压实“四方”责任: numeral + character + 责任
+    "responsibility": re.compile(f'[{_NUM}][\u4e00-\u9fff][”"」]?责任'),
+}
+_ORDINALS = "一二三四五六七八九十"
+_ITEM_MARK = "是要"
+
+
+def explain_enumeration(text: str, start: int, window: int = 60, span: int = 2000) -> str:
+    """The enumeration (一是…二是…三是…, or 一要…二要…) that begins within ``window`` characters of
+    ``start``, up to the end of the sentence holding its last item; empty if there is none.
+
+    >>> explain_enumeration("做到四个迅速：一是迅速行动。二是迅速排查。此外", 6)
+    '一是迅速行动。二是迅速排查。'
+    """
+    m = re.compile(f"一([{_ITEM_MARK}])").search(text, start, start + window)
+    if not m:
+        return ""
+    mark, pos, last = m.group(1), m.start(), m.start()
+    for ordinal in _ORDINALS[1:]:
+        nxt = text.find(ordinal + mark, last + 2, pos + span)
+        if nxt < 0:
+            break
+        last = nxt
+    if last == pos:
+        return ""
+    end = re.compile(r"[。；;\n]").search(text, last)
+    return text[pos : end.end() if end else len(text)]
+
+
+def _is_common_word(s: str) -> bool:
+    """A word of the general dictionary (三月, 十分, 三令五申), not one of the genre's own formulas."""
+    from . import _lm
+    from .tokens import user_dictionary
+
+    return s not in {w for w, _, _ in user_dictionary()} and _lm.word_freq(s) > 50
+
+
+def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
+    """Numbered formulas (提法) in each document, found by rule, with where the text explains them
+    (an enumeration 一是…二是… or 一要…二要… right after the formula). Columns: doc_id, formula, rule,
+    offset, explained (the enumeration's text, or empty).
+
+    >>> text = "做到“四个迅速”：一是迅速进入状态，二是迅速排查。三月十分好，一是。"
+    >>> toy = pd.DataFrame({"doc_id": ["a"], "text_simplified": [text]})
+    >>> find_formulas(toy)[["formula", "rule"]].to_dict("records")
+    [{'formula': '四个迅速', 'rule': 'numeral_ge'}]
+    """
+    rows = []
+    for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
+        seen: set[int] = set()
+        for rule, rx in FORMULA_PATTERNS.items():
+            for m in rx.finditer(text):
+                if rule == "quoted" and text.startswith("责任", m.end() + 1):
+                    continue  # “四方”责任: the responsibility rule names it 四方责任
+                f = m.group(0)
+                if m.start() in seen or any(f[2:].startswith(u) for u in _TIME_UNITS if rule == "numeral_ge"):
+                    continue
+                if rule == "paired" and (_is_common_word(f) or _is_common_word(f[:2]) or _is_common_word(f[2:])):
+                    continue  # an idiom such as 三令五申, or words such as 三月 十分, not a formula
+                f = re.sub(r"[”\"」]", "", f)
+                seen.add(m.start())
+                rows.append((doc, f, rule, m.start(), explain_enumeration(text, m.end())))
+    return pd.DataFrame(rows, columns=["doc_id", "formula", "rule", "offset", "explained"])
+
+
+def formula_table(formulas: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
+    """Formula × document counts (0 where absent), most widespread formulas first."""
+    table = pd.crosstab(formulas["formula"], formulas["doc_id"]).reindex(columns=doc_ids, fill_value=0)
+    order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order]
+
+
+# --------------------------------------------------------------------------- responsibility
+_NOT_A_KIND = frozenset(
+    "压实 压紧 压紧压实 落实 细化 追究 明确 扛起 履行 担当 强化 夯实 传导 承担 层层 严格 切实 全面 进一步 确保 "
+    "靠前 防止 负起 担负 肩负 尽到 没有 有 的 和 与 及 等 把 将 各项 一份 主体 主要".split()
+)
+
+
+def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
+    """Every kind of 责任 a document names and who bears it: tokens ending in 责任 (属地责任, 四方责任 …),
+    a noun before 责任 (部门 责任 -> 部门责任), and 第一责任人. Verbs (压实责任, 落实责任) are not kinds.
+    Columns: doc_id, kind, offset.
+
+    >>> text = "压实属地责任和部门监管责任，落实责任，当好第一责任人。"
+    >>> toy = pd.DataFrame({"doc_id": ["a"], "text_simplified": [text]})
+    >>> responsibility_kinds(toy).kind.tolist()
+    ['属地责任', '监管责任', '第一责任人']
+    """
+    from jieba import posseg
+
+    from .tokens import segmenter
+
+    pos_tk = posseg.POSTokenizer(segmenter())
+    rows = []
+    for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
+        words = list(pos_tk.lcut(text, HMM=False))
+        offset = 0
+        for i, w in enumerate(words):
+            word = w.word
+            if word == "第一责任人":
+                rows.append((doc, word, offset))
+            elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
+                rows.append((doc, word, offset))
+            elif word == "责任" and i > 0:
+                prev = words[i - 1]
+                if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
+                    prev.flag == "vn" and prev.word not in _NOT_A_KIND
+                ):
+                    rows.append((doc, prev.word + "责任", offset - len(prev.word)))
+            offset += len(word)
+    return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
+
+
+def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = 40) -> pd.DataFrame:
+    """Square matrix of :func:`reuse_scores` shares (row: the document whose characters are counted),
+    for all documents of a small corpus or the ``max_docs`` documents with the most reuse of a large one.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"]})
+    >>> s = pd.DataFrame({"doc_id": ["a"], "other": ["b"], "shared_chars": [4], "share": [0.5]})
+    >>> reuse_matrix(toy, s).to_dict()
+    {'a': {'a': 0.0, 'b': 0.0}, 'b': {'a': 0.5, 'b': 0.0}}
+    """
+    ids = df["doc_id"].tolist()
+    if len(ids) > max_docs:
+        ids = scores.groupby("doc_id")["share"].sum().sort_values(ascending=False).head(max_docs).index.tolist()
+    mat = scores.pivot_table(index="doc_id", columns="other", values="share", aggfunc="sum")
+    return mat.reindex(index=ids, columns=ids).fillna(0.0)

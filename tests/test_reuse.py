@@ -1,0 +1,97 @@
+"""Shared passages, formulas and responsibility: hand-built overlaps with exact offsets, and the seeds."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from directives.reuse import (
+    find_formulas,
+    normalise_for_reuse,
+    responsibility_kinds,
+    reuse_matrix,
+    reuse_scores,
+    shared_passages,
+)
+
+
+def _docs(**texts):
+    return pd.DataFrame({"doc_id": list(texts), "text_simplified": list(texts.values())})
+
+
+def test_known_overlaps_with_exact_offsets():
+    df = _docs(
+        a="甲乙丙丁。坚决克服麻痹思想、厌战情绪，压实责任。",
+        b="会议要求坚决克服麻痹思想、厌战情绪和侥幸心理。",
+        c="今天风和日丽，适合出游。",
+    )
+    sp = shared_passages(df, min_chars=6)
+    assert sp.passage.tolist() == ["坚决克服麻痹思想厌战情绪"]
+    row = sp.iloc[0]
+    assert row.docs == ["a", "b"] and row.length == 12
+    assert row.occurrences == [("a", 5, 18), ("b", 4, 17)]
+    assert df.text_simplified[0][5:18] == "坚决克服麻痹思想、厌战情绪" == row.example
+
+
+def test_maximal_and_never_shorter_than_min_chars():
+    shared = "人民至上生命至上动态清零外防输入"
+    df = _docs(a=f"一{shared}二", b=f"三{shared}四", c=f"五{shared[:8]}六")
+    sp = shared_passages(df, min_chars=5)
+    assert set(sp.passage) == {shared, shared[:8]}
+    assert sp.set_index("passage").loc[shared[:8], "docs"] == ["a", "b", "c"]
+    assert (sp.length >= 5).all()
+    for p in sp.passage:  # no reported passage is a substring of another with the same documents
+        others = sp[(sp.passage != p) & sp.passage.str.contains(p)]
+        assert not any(set(o) == set(sp.set_index("passage").loc[p, "docs"]) for o in others.docs)
+    assert shared_passages(df, min_chars=17).empty
+
+
+def test_repeats_within_one_document_are_not_shared():
+    df = _docs(a="压实四方责任压实四方责任压实四方责任", b="完全不同的内容")
+    assert shared_passages(df, min_chars=4).empty
+
+
+def test_reuse_scores_count_characters():
+    df = _docs(a="一二三四五六七八九十", b="一二三四五六七八")
+    sp = shared_passages(df, min_chars=4)
+    scores = reuse_scores(df, sp).set_index(["doc_id", "other"]).share
+    assert scores[("a", "b")] == pytest.approx(0.8) and scores[("b", "a")] == pytest.approx(1.0)
+    assert reuse_matrix(df, reuse_scores(df, sp)).loc["a", "b"] == pytest.approx(0.8)
+
+
+def test_normalise_drops_punctuation_and_keeps_offsets():
+    s, offsets = normalise_for_reuse("“四早”要求，2022年")
+    assert s == "四早要求年" and offsets.tolist() == [1, 2, 4, 5, 11]
+
+
+def test_seed_passages_found(seeds_df):
+    sp = shared_passages(seeds_df, min_chars=8)
+    by_passage = {p: {d[:3] for d in docs} for p, docs in zip(sp.passage, sp.docs, strict=True)}
+    assert {"003", "004"} <= by_passage["坚决克服麻痹思想厌战情绪侥幸心理"]
+    assert by_passage["人民至上生命至上"] == {"000", "003", "004"}
+    assert any("守土有责守土尽责" in p for p in by_passage)
+    assert by_passage["失职失责导致疫情失控的要"] == {"000", "004"}  # Tianjin and Yongzhou, from March 2022
+    assert by_passage["中央政治局常务委员会"] == {"000", "004"}
+
+
+def test_formulas_found_in_seeds(seeds_df):
+    f = find_formulas(seeds_df)
+    found = set(f.formula)
+    for formula in ("四个迅速", "五个责任", "四早", "四方责任", "两个确立", "两个维护", "五个严禁", "四场", "四区"):
+        assert formula in found, formula
+    explained = f[f.explained != ""].set_index("formula").explained
+    assert explained["四个迅速"].startswith("一是迅速进入应急状态") and "四是迅速强化统筹保障" in explained["四个迅速"]
+    assert explained["五个责任"].startswith("一要压实属地责任") and "五要压实个人责任" in explained["五个责任"]
+
+
+def test_formula_rule_on_hand_made_text():
+    df = _docs(a="要求两勤两少、四查一询，落实“四早”要求。三月十分重要，一是加强领导，三个月内完成，三令五申。")
+    assert find_formulas(df).formula.tolist() == ["两勤两少", "四查一询", "四早"]
+
+
+def test_responsibility_kinds_in_seeds(seeds_df):
+    kinds = responsibility_kinds(seeds_df)
+    per_doc = kinds.groupby(kinds.doc_id.str[:3]).kind.apply(set)
+    assert {"属地责任", "专班责任", "协同责任", "基层责任", "个人责任"} <= per_doc["001"]
+    assert {"部门责任", "战区责任", "政治责任"} <= per_doc["004"]
+    assert "第一责任人" in per_doc["000"]
+    assert not set(kinds.kind) & {"压实责任", "落实责任", "细化责任", "追究责任", "五个责任"}
