@@ -217,3 +217,41 @@ def test_csv_jsonl_parquet_give_the_same_frame(tmp_path):
 def test_missing_path_is_a_clear_error(tmp_path):
     with pytest.raises(CorpusError, match="no such folder or file"):
         load_corpus(tmp_path / "nope")
+
+
+def test_cache_hit_gives_the_same_frame_and_the_same_warnings(tmp_path):
+    corpus, cache = tmp_path / "c", tmp_path / "cache"
+    _write(corpus, "good.txt", ARTICLE)
+    _write(corpus, "empty.txt", b"")
+    with pytest.warns(CorpusWarning, match="empty.txt: empty file"):
+        first = load_corpus(corpus, cache_dir=cache)
+    assert len(list(cache.glob("corpus-*.parquet"))) == 1
+    with pytest.warns(CorpusWarning, match="empty.txt: empty file"):
+        second = load_corpus(corpus, cache_dir=cache)
+    pd.testing.assert_frame_equal(first, second)
+    with pytest.raises(CorpusError, match="empty file"):
+        load_corpus(corpus, cache_dir=cache, strict=True)
+    _write(corpus, "good.txt", ARTICLE.replace("某某日報", "另一日報"))  # a changed file is a cache miss
+    assert load_corpus(corpus, cache_dir=cache).outlet.iloc[0] == "另一日報"
+
+
+def test_parallel_load_equals_serial(tmp_path, monkeypatch):
+    from directives import corpus as C
+
+    for p in paths.SEEDS_DIR.glob("*"):
+        (tmp_path / p.name).write_bytes(p.read_bytes())
+    serial = load_corpus(tmp_path, cache_dir=None, processes=1)
+    monkeypatch.setattr(C, "PARALLEL_MIN_CHARS", 0)
+    pd.testing.assert_frame_equal(load_corpus(tmp_path, cache_dir=None, processes=2), serial)
+
+
+def test_many_files_and_one_parquet_give_the_same_frame(tmp_path):
+    from directives.synthetic import make_articles, write_as_files
+
+    articles = make_articles(30, seed=3)
+    write_as_files(articles, tmp_path / "files")
+    articles.to_parquet(tmp_path / "one.parquet")
+    from_files = load_corpus(tmp_path / "files", cache_dir=None).drop(columns="source_file")
+    from_parquet = load_corpus(tmp_path / "one.parquet", cache_dir=None).drop(columns="source_file")
+    pd.testing.assert_frame_equal(from_files, from_parquet)
+    assert len(from_files) == 30 and from_files.date.notna().all()

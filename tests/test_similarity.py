@@ -50,7 +50,7 @@ def test_top_k_agrees_with_full_matrix(seeds_tok, monkeypatch):
     for doc, part in nn.groupby("doc_id"):
         row = sims.loc[doc].drop(doc).sort_values(ascending=False)
         assert part.sort_values("rank").neighbour.tolist() == row.index[:k].tolist()
-        np.testing.assert_allclose(part.sort_values("rank").similarity, row.to_numpy()[:k])
+        np.testing.assert_allclose(part.sort_values("rank").similarity, row.to_numpy()[:k], rtol=1e-5)
 
 
 def test_seeds_tianjin_and_yongzhou_are_the_closest_pair(seeds_tok):
@@ -71,3 +71,22 @@ def test_distinctive_terms_per_document(seeds_tok):
     assert d.groupby("doc_id").size().eq(5).all()
     zz = d[d.doc_id.str.startswith("003")].term.tolist()
     assert "防汛" in zz or "抗旱" in zz
+
+
+def test_approximate_neighbours_recall_and_exact_similarities():
+    from directives.synthetic import make_articles
+
+    df = make_articles(400, seed=5).rename(columns={"text": "text_simplified"})
+    df = add_tokens(df, cache_dir=None)
+    exact = S.nearest_neighbours(df, k=10, exact=True)
+    approx = S.nearest_neighbours(df, k=10, exact=False, dims=128, candidates=40)
+    assert S.neighbour_recall(approx, exact) >= 0.9
+    merged = approx.merge(exact, on=["doc_id", "neighbour"], suffixes=("_a", "_e"))
+    np.testing.assert_allclose(merged.similarity_a, merged.similarity_e, rtol=1e-5)
+
+
+def test_tfidf_cache_round_trip(seeds_tok, tmp_path):
+    X1, v1 = S.tfidf_vectors(seeds_tok, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("tfidf-*.npz"))) == 1
+    X2, v2 = S.tfidf_vectors(seeds_tok, cache_dir=tmp_path)
+    assert (X1 != X2).nnz == 0 and list(v1) == list(v2)

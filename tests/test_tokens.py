@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from directives import tokens as T
 from directives.analysis import collocations, keyness, kwic, term_counts, term_positions
+from directives.convert import to_simplified
 
 GENRE_TERMS = (
     "压实责任 疫情防控 动态清零 外防输入 内防反弹 人民至上 生命至上 四早 四方责任 密接 次密接 流调 核酸检测 "
@@ -26,7 +27,7 @@ def test_dictionary_terms_stay_whole_in_context(term):
 
 
 def test_dictionary_terms_whole_in_the_seeds(tokdf):
-    all_tokens = {t for toks in tokdf.all_tokens for t in toks}
+    all_tokens = {t for toks in tokdf.all_tokens for t in toks.split()}
     for term in ("压实", "疫情防控", "动态清零", "外防输入", "人民至上", "麻痹思想", "四方责任", "第一责任人", "密接"):
         assert term in all_tokens
 
@@ -38,7 +39,7 @@ def test_known_top_terms_of_the_seeds(tokdf):
 
 
 def test_stopwords_punctuation_numbers_single_chars_absent(tokdf):
-    all_filtered = {t for toks in tokdf.tokens for t in toks}
+    all_filtered = {t for toks in tokdf.tokens for t in toks.split()}
     for word in ("的", "和", "要", "进一步", "切实", "。", "，", "19", "、"):
         assert word not in all_filtered
     assert all(len(t) > 1 for t in all_filtered)
@@ -47,15 +48,16 @@ def test_stopwords_punctuation_numbers_single_chars_absent(tokdf):
 def test_genre_stopwords_can_be_switched_off(seeds_df, tmp_path):
     on = T.add_tokens(seeds_df, cache_dir=tmp_path)
     off = T.add_tokens(seeds_df, cache_dir=tmp_path, genre_stopwords=False)
-    assert not any("进一步" in t for t in on.tokens)
-    assert any("进一步" in t for t in off.tokens)
+    assert not any("进一步" in t.split() for t in on.tokens)
+    assert any("进一步" in t.split() for t in off.tokens)
 
 
 def test_cache_hit_returns_same_tokens_and_dictionary_change_invalidates(seeds_df, tmp_path, monkeypatch):
     first = T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path)
+    assert first[0][0].split()[:1] and first[1][0]
     files = list(tmp_path.glob("tokens-*.parquet"))
     assert len(files) == 1
-    monkeypatch.setattr(T, "segment", lambda text: pytest.fail("segmented although cached"))
+    monkeypatch.setattr(T, "segment_many", lambda texts, **o: pytest.fail("segmented although cached") if texts else [])
     assert T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path) == first
     monkeypatch.setattr(T, "dictionary_version", lambda: "changed")
     assert not T._cache_path(tmp_path).exists()
@@ -91,3 +93,26 @@ def test_term_positions_are_fractions(tokdf):
     pos = term_positions(tokdf, ["动态清零", "麻痹思想"])
     assert pos.position.between(0, 1).all()
     assert set(pos.term) == {"动态清零", "麻痹思想"}
+
+
+def test_fast_engine_equals_jieba_reference_on_real_text(seeds_df):
+    fast, reference = T.segmenter("rjieba"), T.segmenter("jieba")
+    texts = [*seeds_df.text_simplified, *seeds_df.text_raw.map(to_simplified)]  # clean and raw, furniture included
+    for text in texts:
+        assert fast.cut(text) == reference.cut(text)
+    assert "四方责任" in fast.cut("压实四方责任")  # the user dictionary is loaded in both
+
+
+def test_parallel_segmentation_gives_the_same_tokens(seeds_df, monkeypatch):
+    texts = seeds_df.text_simplified.tolist() * 3
+    serial = T.segment_many(texts, processes=1)
+    assert [a for a, _ in serial] == [" ".join(T.segment(t)) for t in texts]
+    monkeypatch.setattr(T, "PARALLEL_MIN_CHARS", 0)
+    assert T.segment_many(texts, processes=2) == serial
+
+
+def test_fallback_engine_by_environment(monkeypatch):
+    monkeypatch.setenv("DIRECTIVES_SEGMENTER", "jieba")
+    assert T.engine() == "jieba"
+    monkeypatch.delenv("DIRECTIVES_SEGMENTER")
+    assert T.engine() == "rjieba"

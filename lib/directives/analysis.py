@@ -1,6 +1,7 @@
 """Counting words: term counts, keyness, keyword in context, collocations. Each returns a DataFrame.
 
-All functions take a corpus with a ``tokens`` column (see :func:`directives.tokens.add_tokens`).
+All functions take a corpus with a ``tokens`` column (see :func:`directives.tokens.add_tokens`): one
+space-joined string per document, or a list of tokens.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from .tokens import token_list
+
 
 def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") -> pd.DataFrame:
     """Term counts with relative frequency (per 1,000 tokens), overall or per document.
@@ -21,7 +24,7 @@ def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") 
     >>> term_counts(toy).to_dict("records")[0]
     {'term': '责任', 'count': 2, 'per_1000': 666.6666666666666, 'docs': 2}
     """
-    rows = [(d, t) for d, toks in zip(df["doc_id"], df[column], strict=True) for t in toks]
+    rows = [(d, t) for d, toks in zip(df["doc_id"], df[column], strict=True) for t in token_list(toks)]
     long = pd.DataFrame(rows, columns=["doc_id", "term"])
     if by_doc:
         out = long.groupby(["doc_id", "term"]).size().rename("count").reset_index()
@@ -88,6 +91,7 @@ def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -
     rx = re.compile(pattern if regex else re.escape(pattern))
     rows = []
     for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
+        toks = token_list(toks)
         text = "".join(toks)
         starts = np.cumsum([0] + [len(t) for t in toks])
         for m in rx.finditer(text):
@@ -118,7 +122,7 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
     """
     unigrams: Counter = Counter()
     bigrams: Counter = Counter()
-    for toks in df[column]:
+    for toks in map(token_list, df[column]):
         unigrams.update(toks)
         bigrams.update(pairwise(toks))
     n = max(sum(unigrams.values()), 1)
@@ -147,7 +151,7 @@ def term_positions(df: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
     """
     rows = []
     for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
-        text = "".join(toks)
+        text = "".join(token_list(toks))
         for term in terms:
             rows += [{"doc_id": doc, "term": term, "position": m.start() / max(len(text), 1)}
                      for m in re.finditer(re.escape(term), text)]  # fmt: skip
@@ -162,7 +166,7 @@ def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") ->
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "region": ["甲", "甲"], "date": [pd.NaT, pd.NaT],
     ...                     "tokens": [["x"], ["y"]], "all_tokens": [["x"], ["y"]]})
     >>> analysis_units(toy, max_units=1)[["doc_id", "tokens"]].to_dict("records")
-    [{'doc_id': '甲', 'tokens': ['x', 'y']}]
+    [{'doc_id': '甲', 'tokens': 'x y'}]
     """
     from .plotting import doc_labels
 
@@ -175,7 +179,7 @@ def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") ->
         part = df[key == g]
         rows.append({
             "doc_id": g, "label": f"{g} ({len(part)} articles)",
-            "tokens": [t for toks in part["tokens"] for t in toks],
-            "all_tokens": [t for toks in part["all_tokens"] for t in toks],
+            "tokens": " ".join(" ".join(token_list(t)) for t in part["tokens"]),
+            "all_tokens": " ".join(" ".join(token_list(t)) for t in part["all_tokens"]),
         })  # fmt: skip
     return pd.DataFrame(rows)

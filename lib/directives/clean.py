@@ -56,7 +56,8 @@ def normalize_newlines_and_invisibles(text: str) -> StepResult:
         Change("invisibles", "zero_width", m.group(0), "", m.start(), f"U+{ord(m.group(0)):04X}")
         for m in P.ZERO_WIDTH.finditer(text)
     ]
-    text = P.ZERO_WIDTH.sub("", text)
+    if changes:
+        text = P.ZERO_WIDTH.sub("", text)
     if "\r" in text:
         changes.append(Change("invisibles", "line_endings", "\\r\\n", "\\n", text.index("\r"), "CRLF/CR to LF"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -294,9 +295,14 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
 
 
 # --------------------------------------------------------------------------- 6. whitespace and width
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+
+
+_HAS_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def _fullwidth_ascii_to_half(text: str) -> str:
-    return "".join(chr(ord(c) - 0xFEE0) if "\uff10" <= c <= "\uff19" or "\uff21" <= c <= "\uff3a"
-                   or "\uff41" <= c <= "\uff5a" else c for c in text)  # fmt: skip
+    return text.translate(_FULLWIDTH_ALNUM) if _HAS_FULLWIDTH_ALNUM.search(text) else text
 
 
 def normalize_whitespace(text: str) -> StepResult:

@@ -43,10 +43,10 @@ def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Per unit, each term's count."""
-    return {
-        d: dict(pd.Series(toks, dtype=object).value_counts())
-        for d, toks in zip(units["doc_id"], units["tokens"], strict=True)
-    }
+    from .tokens import token_list
+
+    pairs = zip(units["doc_id"], units["tokens"], strict=True)
+    return {d: dict(pd.Series(token_list(toks), dtype=object).value_counts()) for d, toks in pairs}
 
 
 def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:

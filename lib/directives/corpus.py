@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +32,7 @@ COLUMNS = [
     "author", "text_raw", "text", "text_simplified", "n_han", "changes",
 ]  # fmt: skip
 METADATA_COLUMNS = ["region", "province", "level", "outlet", "author", "title", "date", "date_basis", "note"]
+PARALLEL_MIN_CHARS = 3_000_000  # below this, cleaning in one process is faster than starting workers
 TEXT_COLUMN_NAMES = ("text", "content", "body", "text_raw")
 ID_COLUMN_NAMES = ("doc_id", "id", "file", "source_file")
 
@@ -158,6 +162,8 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         "author": f.get("author"),
         "text_raw": raw,
         "text": parts.text,
+        "text_simplified": to_simplified(parts.text),
+        "n_han": len(P.HAN_CHAR.findall(parts.text)),
         "changes": [c.as_dict() for c in parts.changes],
     }
     for key, value in meta.items():  # metadata overrides what was parsed
@@ -166,15 +172,15 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     return rec
 
 
-def _read_metadata(path: Path, strict: bool) -> dict[str, dict]:
+def _read_metadata(path: Path, problem) -> dict[str, dict]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        _problem(path, f"unreadable metadata ({exc})", strict)
+        problem(path, f"unreadable metadata ({exc})")
         return {}
     if not rows or "file" not in rows[0]:
-        _problem(path, "metadata has no 'file' column", strict)
+        problem(path, "metadata has no 'file' column")
         return {}
     header = [h.strip() for h in rows[0]]
     out = {}
@@ -182,15 +188,15 @@ def _read_metadata(path: Path, strict: bool) -> dict[str, dict]:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            _problem(path, f"row {line_no}: {len(values)} fields, expected {len(header)} "
-                           "(a comma inside an unquoted value?), row ignored", strict)  # fmt: skip
+            problem(path, f"row {line_no}: {len(values)} fields, expected {len(header)} "
+                          "(a comma inside an unquoted value?), row ignored")  # fmt: skip
             continue
         row = dict(zip(header, values, strict=True))
         rec = {k: (row[k].strip() or None) for k in METADATA_COLUMNS if k in row}
         if rec.get("date"):
             ts = parse_date(rec["date"])
             if pd.isna(ts):
-                _problem(path, f"row {line_no} ({row['file']}): malformed date {rec['date']!r}, ignored", strict)
+                problem(path, f"row {line_no} ({row['file']}): malformed date {rec['date']!r}, ignored")
                 rec.pop("date")
                 rec.pop("date_basis", None)
             else:
@@ -200,22 +206,45 @@ def _read_metadata(path: Path, strict: bool) -> dict[str, dict]:
     return out
 
 
-def _iter_folder(folder: Path, strict: bool) -> Iterable[dict]:
+def _load_file(item: tuple[Path, str, dict]) -> tuple:
+    """Worker: read and clean one file; ("ok", record) or ("problem", where, message)."""
+    path, rel, meta = item
+    try:
+        raw, _enc = read_text_file(path)
+    except (OSError, ValueError) as exc:
+        return ("problem", str(path), str(exc))
+    return ("ok", _record(path.stem, rel, raw, meta))
+
+
+def _load_row(item: tuple[str, str, str, dict]) -> tuple:
+    doc_id, source, raw, meta = item
+    return ("ok", _record(doc_id, source, raw, meta))
+
+
+def _run(worker, items: list, total_chars: int, processes: int | None) -> Iterable[tuple]:
+    """Apply ``worker`` to every item, in parallel over all cores when the corpus is large enough."""
+    processes = processes or os.cpu_count() or 1
+    if processes < 2 or total_chars < PARALLEL_MIN_CHARS:
+        yield from (worker(it) for it in progress(items, total=len(items), desc="cleaning"))
+        return
+    chunk = max(1, min(500, len(items) // (processes * 8)))
+    with ProcessPoolExecutor(processes) as pool:
+        yield from progress(pool.map(worker, items, chunksize=chunk), total=len(items), desc="cleaning")
+
+
+def _folder_items(folder: Path, problem) -> tuple[list, int]:
     meta_path = folder / paths.METADATA_NAME
-    meta = _read_metadata(meta_path, strict) if meta_path.is_file() else {}
+    meta = _read_metadata(meta_path, problem) if meta_path.is_file() else {}
     files = sorted(p for p in folder.rglob("*.txt") if p.is_file())
     names = {p.relative_to(folder).as_posix() for p in files} | {p.name for p in files}
     for name in meta:
         if name not in names:
-            _problem(meta_path, f"row for {name!r}, but there is no such file", strict)
-    for p in progress(files, total=len(files), desc="loading"):
+            problem(meta_path, f"row for {name!r}, but there is no such file")
+    items = []
+    for p in files:
         rel = p.relative_to(folder).as_posix()
-        try:
-            raw, _enc = read_text_file(p)
-        except (OSError, ValueError) as exc:
-            _problem(p, str(exc), strict)
-            continue
-        yield _record(p.stem, rel, raw, meta.get(rel) or meta.get(p.name) or {})
+        items.append((p, rel, meta.get(rel) or meta.get(p.name) or {}))
+    return items, sum(p.stat().st_size for p in files) // 3
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -229,65 +258,141 @@ def _read_table(path: Path) -> pd.DataFrame:
     raise ValueError(f"unsupported corpus file type {suffix!r} (use a folder of .txt, .csv, .jsonl or .parquet)")
 
 
-def _iter_table(path: Path, strict: bool) -> Iterable[dict]:
+def _table_items(path: Path, problem) -> tuple[list, int]:
     table = _read_table(path)
     text_col = next((c for c in TEXT_COLUMN_NAMES if c in table.columns), None)
     if text_col is None:
         raise CorpusError(f"{path}: no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
     id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
-    for i, row in enumerate(progress(table.to_dict("records"), total=len(table), desc="loading")):
+    items, total = [], 0
+    for i, row in enumerate(table.to_dict("records")):
         doc_id = str(row[id_col]) if id_col else f"{path.stem}-{i:06d}"
         raw = row[text_col]
         if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
-            _problem(f"{path} row {i + 1} ({doc_id})", "empty text", strict)
+            problem(f"{path} row {i + 1} ({doc_id})", "empty text")
             continue
         meta = {k: row[k] for k in METADATA_COLUMNS if k in row}
         if meta.get("date") not in (None, ""):
             ts = parse_date(meta["date"])
             if pd.isna(ts):
-                _problem(f"{path} row {i + 1} ({doc_id})", f"malformed date {meta['date']!r}, ignored", strict)
+                problem(f"{path} row {i + 1} ({doc_id})", f"malformed date {meta['date']!r}, ignored")
                 meta.pop("date")
             else:
                 meta["date"] = ts
                 meta["date_basis"] = meta.get("date_basis") or "metadata"
-        yield _record(doc_id, f"{path.name}#{i + 1}", str(raw), meta)
+        items.append((doc_id, f"{path.name}#{i + 1}", str(raw), meta))
+        total += len(str(raw))
+    return items, total
 
 
-def load_corpus(path: str | Path = paths.SEEDS_DIR, *, strict: bool = False) -> pd.DataFrame:
+# --------------------------------------------------------------------------- cache
+_CLEANING_SOURCES = ("clean.py", "gbk.py", "patterns.py", "corpus.py", "convert.py", "_lm.py", "changes.py")
+
+
+@lru_cache(maxsize=1)
+def cleaning_version() -> str:
+    """A hash of everything that decides what loading produces: the cleaning code, its data files and
+    the versions of OpenCC, pypinyin and jieba."""
+    from importlib.metadata import version
+
+    h = hashlib.sha1()
+    for name in _CLEANING_SOURCES:
+        h.update((paths.PACKAGE_DIR / name).read_bytes())
+    for data in (paths.KNOWN_REPAIRS_CSV, paths.USER_DICT):
+        h.update(data.read_bytes())
+    for pkg in ("OpenCC", "pypinyin", "jieba", "charset-normalizer"):
+        h.update(f"{pkg}={version(pkg)}".encode())
+    return h.hexdigest()[:16]
+
+
+def _corpus_key(path: Path) -> str:
+    h = hashlib.sha1(f"{cleaning_version()}|{path.resolve()}".encode())
+    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+    for p in files:
+        if p.is_file() and (p.suffix.lower() == ".txt" or p.name == paths.METADATA_NAME or p == path):
+            st = p.stat()
+            h.update(f"{p.relative_to(path) if p != path else p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def _read_cache(cache: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    df = pd.read_parquet(cache)
+    df["changes"] = [json.loads(c) for c in df["changes"]]
+    problems = json.loads(cache.with_suffix(".warnings.json").read_text(encoding="utf-8"))
+    return df, [tuple(p) for p in problems]
+
+
+def _write_cache(cache: Path, df: pd.DataFrame, problems: list[tuple[str, str]]) -> None:
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    out = df.assign(changes=[json.dumps(c, ensure_ascii=False) for c in df["changes"]])
+    tmp = cache.with_suffix(".tmp")
+    out.to_parquet(tmp, index=False, compression="zstd")
+    cache.with_suffix(".warnings.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(cache)
+
+
+def load_corpus(
+    path: str | Path = paths.SEEDS_DIR,
+    *,
+    strict: bool = False,
+    cache_dir: Path | None = paths.CACHE_DIR,
+    processes: int | None = None,
+) -> pd.DataFrame:
     """Load and clean every article under ``path``: a folder of ``.txt`` files (recursive, with an
     optional ``metadata.csv``), or one ``.csv`` / ``.jsonl`` / ``.parquet`` file with a text column.
 
     A bad file (empty, binary, undecodable, only furniture, a duplicate) is skipped with a
     :class:`CorpusWarning` naming it; ``strict=True`` raises :class:`CorpusError` instead.
-    Files are only read, never written.
+    Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
+    the result is cached as Parquet in ``cache_dir`` (keyed by the files' names, sizes and times and
+    by the cleaning code's version; ``cache_dir=None`` turns it off), so a re-run reads it back.
 
     >>> df = load_corpus(paths.SEEDS_DIR)
     >>> df.loc[df.doc_id.str.startswith("000"), "date"].iloc[0]
     Timestamp('2022-03-19 12:17:56')
     """
     path = Path(path)
-    if path.is_dir():
-        records = _iter_folder(path, strict)
-    elif path.is_file():
-        records = _iter_table(path, strict)
-    else:
+    if not path.exists():
         raise CorpusError(f"{path}: no such folder or file")
+    cache = (cache_dir / f"corpus-{_corpus_key(path)}.parquet") if cache_dir is not None else None
+    if cache is not None and cache.is_file():
+        df, problems = _read_cache(cache)
+        for where, problem in problems:
+            _problem(where, problem, strict)
+        return df
+    problems: list[tuple[str, str]] = []
+
+    def problem(where, message):
+        problems.append((str(where), message))
+        _problem(where, message, strict)
+
+    if path.is_dir():
+        items, chars = _folder_items(path, problem)
+        results = _run(_load_file, items, chars, processes)
+    else:
+        items, chars = _table_items(path, problem)
+        results = _run(_load_row, items, chars, processes)
     rows, seen = [], {}
-    for rec in records:
-        if not P.HAN_CHAR.search(rec["text"]):
-            _problem(rec["source_file"], "nothing left after cleaning (only page furniture?)", strict)
+    for result in results:
+        if result[0] == "problem":
+            problem(result[1], result[2])
+            continue
+        rec = result[1]
+        if not rec["n_han"]:
+            problem(rec["source_file"], "nothing left after cleaning (only page furniture?)")
             continue
         digest = hashlib.sha1(re.sub(r"\s+", "", rec["text"]).encode()).hexdigest()
         if digest in seen:
-            _problem(rec["source_file"], f"duplicate of {seen[digest]}, skipped", strict)
+            problem(rec["source_file"], f"duplicate of {seen[digest]}, skipped")
             continue
         seen[digest] = rec["source_file"]
         rows.append(rec)
-    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("text_simplified", "n_han")])
-    df["text_simplified"] = [to_simplified(t) for t in df["text"]]
-    df["n_han"] = df["text"].str.count(P.HAN_CHAR.pattern).astype("int64") if len(df) else pd.Series(dtype="int64")
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["n_han"] = df["n_han"].astype("int64")
     df["date"] = pd.to_datetime(df["date"])
-    df = df[COLUMNS].sort_values(["date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+    df = df.sort_values(["date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+    if cache is not None:
+        _write_cache(cache, df, problems)
     return df
 
 

@@ -242,9 +242,9 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     """
     from jieba import posseg
 
-    from .tokens import segmenter
+    from .tokens import jieba_tokenizer
 
-    pos_tk = posseg.POSTokenizer(segmenter())
+    pos_tk = posseg.POSTokenizer(jieba_tokenizer())
     rows = []
     for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
         words = list(pos_tk.lcut(text, HMM=False))

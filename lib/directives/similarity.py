@@ -9,7 +9,9 @@ character n-grams, as a full matrix for small corpora and as top-k neighbours fo
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,60 +22,151 @@ _NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
 BLOCK_ROWS = 2048
 
 
-def _identity(tokens):
-    return tokens
+from ._progress import progress
+from .tokens import token_list
 
 
-def tfidf_vectors(df: pd.DataFrame, method: str = "tfidf", ngram_range: tuple[int, int] = (2, 3)):
+def tfidf_vectors(
+    df: pd.DataFrame,
+    method: str = "tfidf",
+    ngram_range: tuple[int, int] = (2, 3),
+    cache_dir: Path | None = None,
+):
     """L2-normalised TF-IDF rows (sublinear tf) and the vocabulary.
 
     ``method="tfidf"`` uses the ``tokens`` column (segmented words); ``method="char"`` uses character
-    n-grams of the Han characters of ``text_simplified`` (no segmentation at all).
+    n-grams of the Han characters of ``text_simplified`` (no segmentation at all). With ``cache_dir``,
+    the matrix is kept there (``.npz`` arrays and a ``.npy`` vocabulary, never pickle), keyed by the
+    tokens, so a re-run reads it back instead of fitting again.
     """
-    if method == "tfidf":
-        vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
-        X = vec.fit_transform(df["tokens"])
-    elif method == "char":
-        vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True)
-        X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"])
-    else:
+    if method not in ("tfidf", "char"):
         raise ValueError(f"method must be 'tfidf' or 'char', not {method!r}")
-    return sparse.csr_matrix(X, dtype=np.float64), vec.get_feature_names_out()
+    column = "tokens" if method == "tfidf" else "text_simplified"
+    cache = None
+    if cache_dir is not None:
+        import sklearn
+
+        h = hashlib.sha1(f"{method}|{ngram_range}|{sklearn.__version__}".encode())
+        for value in df[column].fillna(""):
+            h.update(value.encode("utf-8") if isinstance(value, str) else " ".join(value).encode("utf-8"))
+            h.update(b"\x00")
+        cache = Path(cache_dir) / f"tfidf-{h.hexdigest()[:20]}"
+        if cache.with_suffix(".npz").is_file():
+            arrays = np.load(cache.with_suffix(".npz"), allow_pickle=False)
+            X = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
+            return X, np.load(cache.with_suffix(".npy"), allow_pickle=False)
+    if method == "tfidf":
+        vec = TfidfVectorizer(analyzer=token_list, sublinear_tf=True, dtype=np.float32)
+        X = vec.fit_transform(df["tokens"])
+    else:
+        vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32)
+        X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
+    X, vocab = sparse.csr_matrix(X, dtype=np.float32), vec.get_feature_names_out().astype(str)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache.with_suffix(".npz"), data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape))
+        np.save(cache.with_suffix(".npy"), vocab, allow_pickle=False)
+    return X, vocab
 
 
 def similarity(df: pd.DataFrame, method: str = "tfidf", **options) -> pd.DataFrame:
     """Square DataFrame of cosine similarities, indexed both ways by doc_id. For corpora too large
     to hold n × n, use :func:`nearest_neighbours`."""
     X, _ = tfidf_vectors(df, method, **options)
+    X = X.astype(np.float64)
     sims = (X @ X.T).toarray()
     np.fill_diagonal(sims, [1.0 if X[i].nnz else 0.0 for i in range(X.shape[0])])
     return pd.DataFrame(np.clip(sims, 0, 1), index=df["doc_id"].to_numpy(), columns=df["doc_id"].to_numpy())
 
 
-def nearest_neighbours(df: pd.DataFrame, k: int = 10, method: str = "tfidf", **options) -> pd.DataFrame:
-    """The ``k`` most similar other documents of every document, computed block by block (sparse
-    products of ``BLOCK_ROWS`` rows at a time), never as an n × n matrix.
-    Columns: doc_id, rank (1 = most similar), neighbour, similarity.
+EXACT_MAX = 20_000  # up to this many documents, neighbours are exact; above, SVD candidates re-ranked exactly
+BLOCK_CELLS = 16_000_000  # a block of rows × documents held dense at a time (float32: 64 MB)
+
+
+def _top_k(block: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest values of each row, largest first (ties by index)."""
+    part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(block, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def nearest_neighbours(
+    df: pd.DataFrame,
+    k: int = 10,
+    method: str = "tfidf",
+    exact: bool | None = None,
+    dims: int = 256,
+    candidates: int = 50,
+    cache_dir: Path | None = None,
+) -> pd.DataFrame:
+    """The ``k`` most similar other documents of every document, never through an n × n matrix.
+
+    Up to ``EXACT_MAX`` documents (or with ``exact=True``) the cosines are exact, computed block by
+    block as sparse products. Above, each document's ``candidates`` nearest neighbours in a
+    ``dims``-dimensional truncated SVD of the TF-IDF matrix (blocked dense products, BLAS on all
+    cores) are re-ranked by their exact cosine. Columns: doc_id, rank (1 = most similar), neighbour,
+    similarity (always the exact cosine).
 
     >>> toy = pd.DataFrame({"doc_id": list("abc"), "tokens": [["x", "y"], ["x", "y"], ["z"]]})
     >>> nearest_neighbours(toy, k=1).neighbour.tolist()
     ['b', 'a', 'a']
     """
-    X, _ = tfidf_vectors(df, method, **options)
+    X, _ = tfidf_vectors(df, method, cache_dir=cache_dir)
     ids = df["doc_id"].to_numpy()
     n = X.shape[0]
     k = min(k, n - 1)
-    XT = X.T.tocsc()
-    rows = []
-    for start in range(0, n, BLOCK_ROWS):
-        block = (X[start : start + BLOCK_ROWS] @ XT).toarray()
-        for i in range(block.shape[0]):
-            block[i, start + i] = -1.0  # not its own neighbour
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else np.empty((block.shape[0], 0), int)
-        for i, cand in enumerate(top):
-            order = cand[np.lexsort((cand, -block[i, cand]))]
-            rows += [(ids[start + i], r + 1, ids[j], float(block[i, j])) for r, j in enumerate(order)]
-    return pd.DataFrame(rows, columns=["doc_id", "rank", "neighbour", "similarity"])
+    if k < 1:
+        return pd.DataFrame(columns=["doc_id", "rank", "neighbour", "similarity"])
+    exact = n <= EXACT_MAX if exact is None else exact
+    docs, ranks, nbrs, sims = [], [], [], []
+    if exact:
+        XT = X.T.tocsc()
+        rows = max(1, min(BLOCK_ROWS, BLOCK_CELLS // max(n, 1)))
+        blocks = range(0, n, rows)
+        for start in progress(blocks, total=len(blocks), desc="neighbours"):
+            block = (X[start : start + rows] @ XT).toarray()
+            block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -1.0
+            top = _top_k(block, k)
+            docs.append(np.repeat(np.arange(start, start + block.shape[0]), k))
+            nbrs.append(top.ravel())
+            sims.append(np.take_along_axis(block, top, axis=1).ravel())
+    else:
+        from sklearn.decomposition import TruncatedSVD
+
+        dims = max(2, min(dims, X.shape[1] - 1, n - 1))
+        Z = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=0).fit_transform(X)
+        Z = (Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        c = min(max(candidates, k), n - 1)
+        rows = max(1, min(4096, BLOCK_CELLS // max(n, 1)))
+        blocks = range(0, n, rows)
+        for start in progress(blocks, total=len(blocks), desc="neighbours"):
+            block = Z[start : start + rows] @ Z.T
+            block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
+            cand = np.argpartition(-block, c - 1, axis=1)[:, :c]
+            me = np.repeat(np.arange(start, start + block.shape[0]), c)
+            exact_sims = np.asarray(X[me].multiply(X[cand.ravel()]).sum(axis=1)).reshape(cand.shape)
+            order = _top_k(exact_sims, k)
+            docs.append(np.repeat(np.arange(start, start + block.shape[0]), k))
+            nbrs.append(np.take_along_axis(cand, order, axis=1).ravel())
+            sims.append(np.take_along_axis(exact_sims, order, axis=1).ravel())
+    doc_idx, nbr_idx = np.concatenate(docs), np.concatenate(nbrs)
+    return pd.DataFrame({
+        "doc_id": ids[doc_idx], "rank": np.tile(np.arange(1, k + 1), n), "neighbour": ids[nbr_idx],
+        "similarity": np.concatenate(sims).astype(np.float64),
+    })  # fmt: skip
+
+
+def neighbour_recall(approx: pd.DataFrame, exact: pd.DataFrame) -> float:
+    """Share of the exact top-k neighbours that an approximate answer found.
+
+    >>> e = pd.DataFrame({"doc_id": ["a", "a"], "neighbour": ["b", "c"]})
+    >>> neighbour_recall(e.iloc[:1], e)
+    0.5
+    """
+    got = set(zip(approx["doc_id"], approx["neighbour"], strict=True))
+    want = list(zip(exact["doc_id"], exact["neighbour"], strict=True))
+    return sum(p in got for p in want) / max(len(want), 1)
 
 
 def shared_terms(df: pd.DataFrame, a: str, b: str, top: int = 10, method: str = "tfidf") -> pd.DataFrame:

@@ -1,0 +1,89 @@
+"""A synthetic corpus of this genre, for benchmarks and tests of scale: sentences of the seed articles
+mixed with sentences of words drawn Zipf-like from jieba's dictionary, so that the vocabulary grows
+with the corpus as real news does (seed sentences alone give a tiny, unrealistically dense vocabulary).
+
+>>> df = make_articles(3, seed=1)
+>>> list(df.columns), bool(df.text.str.len().gt(1000).all())
+(['doc_id', 'title', 'date', 'region', 'text'], True)
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+
+REGIONS = ["永州市", "宁夏回族自治区", "桃源县", "漳州市", "天津市", "长沙市", "南京市", "西安市", "广州市", "兰州市"]
+OUTLETS = ["永州日报", "光明日报客户端", "县融媒体中心", "天津日报", "湖南日报"]
+
+
+@lru_cache(maxsize=1)
+def seed_sentences() -> tuple[str, ...]:
+    """Sentences of the cleaned seed articles (original script), at least 8 characters each."""
+    from .corpus import load_corpus
+
+    text = "\n".join(load_corpus(paths.SEEDS_DIR, cache_dir=None).text)
+    return tuple(s for s in re.split(r"(?<=[。！？；])|\n", text) if len(s) >= 8)
+
+
+@lru_cache(maxsize=1)
+def dictionary_words(top: int = 30_000) -> tuple[np.ndarray, np.ndarray]:
+    """The ``top`` most frequent multi-character words of jieba's dictionary and the cumulative Zipf
+    distribution (weights 1/rank) to sample them with."""
+    import jieba
+
+    rows = []
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            word, freq = line.split()[:2]
+            if len(word) > 1:
+                rows.append((int(freq), word))
+    rows.sort(reverse=True)
+    words = np.array([w for _, w in rows[:top]])
+    weights = 1.0 / np.arange(1, len(words) + 1)
+    return words, np.cumsum(weights / weights.sum())
+
+
+def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
+    """``n`` articles of about ``chars`` characters: a title line, a header line (date and source) and
+    paragraphs alternating seed sentences and Zipf-sampled ones. Deterministic for a given seed."""
+    rng = np.random.default_rng(seed)
+    sentences = seed_sentences()
+    words, cdf = dictionary_words()
+    start = pd.Timestamp("2020-01-01")
+    rows = []
+    for i in range(n):
+        body, length = [], 0
+        while length < chars:
+            if rng.random() < 0.5:
+                s = sentences[rng.integers(len(sentences))]
+            else:
+                picks = np.searchsorted(cdf, rng.random(int(rng.integers(6, 16))) * cdf[-1])
+                s = "".join(words[picks]) + "。"
+            body.append(s)
+            length += len(s)
+        date = start + pd.Timedelta(days=int(rng.integers(0, 1200)))
+        title = sentences[rng.integers(len(sentences))][:18].rstrip("，,。")
+        paragraphs = ["".join(body[j : j + 4]) for j in range(0, len(body), 4)]
+        header = f"{date:%Y-%m-%d} 10:00:00 来源:{OUTLETS[i % len(OUTLETS)]}"
+        rows.append({
+            "doc_id": f"syn{i:06d}", "title": title, "date": f"{date:%Y-%m-%d}",
+            "region": REGIONS[int(rng.integers(len(REGIONS)))], "text": "\n".join([title, header, *paragraphs]),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def write_as_files(articles: pd.DataFrame, folder: str | Path) -> Path:
+    """Write each article as ``<doc_id>.txt`` (UTF-8) with a ``metadata.csv`` of region and date."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc_id, text in zip(articles["doc_id"], articles["text"], strict=True):
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    meta = pd.DataFrame({"file": articles["doc_id"] + ".txt", "region": articles["region"], "date": articles["date"]})
+    meta.to_csv(folder / paths.METADATA_NAME, index=False)
+    return folder
