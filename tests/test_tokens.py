@@ -116,3 +116,13 @@ def test_fallback_engine_by_environment(monkeypatch):
     assert T.engine() == "jieba"
     monkeypatch.delenv("DIRECTIVES_SEGMENTER")
     assert T.engine() == "rjieba"
+
+
+def test_changed_stopword_list_is_a_cache_miss(tmp_path, monkeypatch):
+    from directives import paths as P
+
+    before = T._cache_path(tmp_path)
+    other = tmp_path / "stop.txt"
+    other.write_text("# another list\n要求\n", encoding="utf-8")
+    monkeypatch.setattr(P, "GENRE_STOPWORDS", other)
+    assert T._cache_path(tmp_path) != before

@@ -113,10 +113,10 @@ def remove_pinyin_annotations(text: str) -> StepResult:
         return m.group(0)
 
     while True:  # 實(shí)(shí): removing one reading can glue the next to the character
-        new = P.PINYIN_ANNOTATION.sub(_sub, text)
-        if new == text:
+        before = len(changes)
+        text = P.PINYIN_ANNOTATION.sub(_sub, text)
+        if len(changes) == before:
             return text, changes
-        text = new
 
 
 # --------------------------------------------------------------------------- 5. furniture

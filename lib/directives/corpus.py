@@ -117,16 +117,32 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- dates
+_DATE = re.compile(
+    r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
+
+
 def parse_date(value: str | None) -> pd.Timestamp:
     """A Timestamp from ``2022-03-19 12:17:56``, ``2022/3/19``, ``2022年3月19日`` …; NaT if none.
 
-    >>> parse_date("2022年3月19日"), parse_date("")
-    (Timestamp('2022-03-19 00:00:00'), NaT)
+    >>> parse_date("2022年3月19日"), parse_date("2022-03-19 12:17:56"), parse_date("")
+    (Timestamp('2022-03-19 00:00:00'), Timestamp('2022-03-19 12:17:56'), NaT)
     """
-    if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
+    if value is None or (isinstance(value, float) and pd.isna(value)):
         return pd.NaT
-    s = re.sub(r"\s*[年月/.]\s*", "-", str(value).strip()).replace("日", "")
-    ts = pd.to_datetime(s, errors="coerce")
+    if isinstance(value, pd.Timestamp):
+        return value
+    text = str(value).strip()
+    if not text:
+        return pd.NaT
+    if m := _DATE.match(text):
+        parts = [int(g) if g else 0 for g in m.groups()]
+        try:
+            return pd.Timestamp(*parts)
+        except ValueError:
+            return pd.NaT
+    ts = pd.to_datetime(text, errors="coerce")
     return pd.NaT if pd.isna(ts) else pd.Timestamp(ts)
 
 
@@ -423,9 +439,3 @@ def corpus_summary(df: pd.DataFrame) -> dict:
         "regions": sorted(df["region"].dropna().unique().tolist()),
         "han_characters": int(df["n_han"].sum()),
     }
-
-
-def to_json_safe(df: pd.DataFrame) -> str:
-    """The corpus as JSON lines (dates as ISO strings), e.g. to share a cleaned corpus."""
-    out = df.assign(date=df["date"].dt.strftime("%Y-%m-%dT%H:%M:%S"))
-    return "\n".join(json.dumps(r, ensure_ascii=False) for r in out.to_dict("records"))

@@ -205,15 +205,15 @@ def _repair_zone(text: str, start: int) -> tuple[int, str, str, str]:
             right = text[end : end + _CONTEXT]
             fixed, note = _realign(leads, raw, left, right, right_reading)
             as_is = text[start:end]
-            # with no reading to prove damage, realign only when that reads far better than the text as it is
-            proven = bool(slots[0]) or right_reading is not None or bool(trail)
+            # with no reading to prove damage, realign only when that reads better than the text as it is
+            proven = bool(slots[0]) or right_reading is not None
             if ILLEGIBLE not in fixed and (
                 proven or _lm.log_prob(left + fixed + right) > _lm.log_prob(left + as_is.lstrip("?\ufffd") + right)
             ):
                 return end, fixed, "shifted_run", note
 
-    # bare '?'s then an ASCII trail byte: the last '?' is the lost first byte of [? trail]
-    if slots and not any(slots) and trail and not run:
+    # two or more bare '?'s then an ASCII trail byte: the last '?' is the lost first byte of [? trail]
+    if len(slots) >= 2 and not any(slots) and trail and not run:
         end = j + 1
         char, why = _best(_chars(trail=ord(trail)), "", text[end : end + _CONTEXT])
         lost = ILLEGIBLE * (len(slots) - 1)

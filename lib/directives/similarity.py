@@ -80,6 +80,7 @@ def similarity(df: pd.DataFrame, method: str = "tfidf", **options) -> pd.DataFra
 
 
 EXACT_MAX = 20_000  # up to this many documents, neighbours are exact; above, SVD candidates re-ranked exactly
+SVD_FIT_ROWS = 20_000  # the SVD is fitted on a random sample of this many documents, then applied to all
 BLOCK_CELLS = 16_000_000  # a block of rows × documents held dense at a time (float32: 64 MB)
 
 
@@ -91,21 +92,34 @@ def _top_k(block: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
+def _pair_dots(X: sparse.csr_matrix, start: int, rows: int, cand: np.ndarray) -> np.ndarray:
+    """Exact dot products of rows start..start+rows with their candidate rows (rows × c), by gathering
+    the candidates' non-zeros against the block's rows held dense."""
+    dense = X[start : start + rows].toarray()
+    sub = X[cand.ravel()]
+    owner = np.repeat(np.repeat(np.arange(rows), cand.shape[1]), np.diff(sub.indptr))
+    products = sub.data * dense[owner, sub.indices]
+    sums = np.zeros(sub.shape[0], dtype=np.float64)
+    nonempty = np.diff(sub.indptr) > 0
+    sums[nonempty] = np.add.reduceat(products, sub.indptr[:-1][nonempty]) if products.size else 0.0
+    return sums.reshape(cand.shape)
+
+
 def nearest_neighbours(
     df: pd.DataFrame,
     k: int = 10,
     method: str = "tfidf",
     exact: bool | None = None,
     dims: int = 256,
-    candidates: int = 50,
+    candidates: int = 100,
     cache_dir: Path | None = None,
 ) -> pd.DataFrame:
     """The ``k`` most similar other documents of every document, never through an n × n matrix.
 
     Up to ``EXACT_MAX`` documents (or with ``exact=True``) the cosines are exact, computed block by
     block as sparse products. Above, each document's ``candidates`` nearest neighbours in a
-    ``dims``-dimensional truncated SVD of the TF-IDF matrix (blocked dense products, BLAS on all
-    cores) are re-ranked by their exact cosine. Columns: doc_id, rank (1 = most similar), neighbour,
+    ``dims``-dimensional truncated SVD of the TF-IDF matrix (found by faiss's exact inner-product
+    search, BLAS on all cores) are re-ranked by their exact cosine. Columns: doc_id, rank (1 = most similar), neighbour,
     similarity (always the exact cosine).
 
     >>> toy = pd.DataFrame({"doc_id": list("abc"), "tokens": [["x", "y"], ["x", "y"], ["z"]]})
@@ -132,22 +146,29 @@ def nearest_neighbours(
             nbrs.append(top.ravel())
             sims.append(np.take_along_axis(block, top, axis=1).ravel())
     else:
+        import faiss
         from sklearn.decomposition import TruncatedSVD
 
         dims = max(2, min(dims, X.shape[1] - 1, n - 1))
-        Z = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=0).fit_transform(X)
-        Z = (Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        fit_rows = np.random.default_rng(0).choice(n, size=min(n, SVD_FIT_ROWS), replace=False)
+        svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=0).fit(X[fit_rows])
+        Z = np.asarray(X @ svd.components_.T, dtype=np.float32)
+        Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+        index = faiss.IndexFlatIP(dims)  # exact inner products in the reduced space, BLAS on all cores
+        index.add(Z)
         c = min(max(candidates, k), n - 1)
-        rows = max(1, min(4096, BLOCK_CELLS // max(n, 1)))
+        rows = max(1, min(2048, BLOCK_CELLS // max(X.shape[1], 1)))
         blocks = range(0, n, rows)
         for start in progress(blocks, total=len(blocks), desc="neighbours"):
-            block = Z[start : start + rows] @ Z.T
-            block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
-            cand = np.argpartition(-block, c - 1, axis=1)[:, :c]
-            me = np.repeat(np.arange(start, start + block.shape[0]), c)
-            exact_sims = np.asarray(X[me].multiply(X[cand.ravel()]).sum(axis=1)).reshape(cand.shape)
+            stop = min(start + rows, n)
+            _, found = index.search(Z[start:stop], c + 1)
+            me = np.arange(start, stop)[:, None]
+            found = np.where(found < 0, me, found)  # fewer than c + 1 results: pad with self, dropped below
+            keep = found != me
+            cand = np.array([row[m][:c] if m.sum() >= c else np.resize(row[m], c) for row, m in zip(found, keep)])
+            exact_sims = _pair_dots(X, start, stop - start, cand)
             order = _top_k(exact_sims, k)
-            docs.append(np.repeat(np.arange(start, start + block.shape[0]), k))
+            docs.append(np.repeat(np.arange(start, stop), k))
             nbrs.append(np.take_along_axis(cand, order, axis=1).ravel())
             sims.append(np.take_along_axis(exact_sims, order, axis=1).ravel())
     doc_idx, nbr_idx = np.concatenate(docs), np.concatenate(nbrs)

@@ -2,6 +2,11 @@
 mixed with sentences of words drawn Zipf-like from jieba's dictionary, so that the vocabulary grows
 with the corpus as real news does (seed sentences alone give a tiny, unrealistically dense vocabulary).
 
+Real news also has topics: reports of the same meeting or campaign share wording. So each article
+belongs to one of ``TOPICS`` topics; a topic favours its own share of the seed sentences and ranks the
+dictionary's words in its own order, and half of an article's sampled words follow its topic's ranking
+(the other half the general one). Without topics, nearest neighbours would be decided by noise.
+
 >>> df = make_articles(3, seed=1)
 >>> list(df.columns), bool(df.text.str.len().gt(1000).all())
 (['doc_id', 'title', 'date', 'region', 'text'], True)
@@ -18,6 +23,7 @@ import pandas as pd
 
 from . import paths
 
+TOPICS = 50
 REGIONS = ["永州市", "宁夏回族自治区", "桃源县", "漳州市", "天津市", "长沙市", "南京市", "西安市", "广州市", "兰州市"]
 OUTLETS = ["永州日报", "光明日报客户端", "县融媒体中心", "天津日报", "湖南日报"]
 
@@ -55,16 +61,24 @@ def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     sentences = seed_sentences()
     words, cdf = dictionary_words()
+    topic_rng = np.random.default_rng(12345)  # the topics are the same whatever the seed
+    topic_words = [topic_rng.permutation(len(words)) for _ in range(TOPICS)]
+    topic_sentences = [topic_rng.choice(len(sentences), size=max(8, len(sentences) // 8), replace=False)
+                       for _ in range(TOPICS)]  # fmt: skip
     start = pd.Timestamp("2020-01-01")
     rows = []
     for i in range(n):
+        topic = int(rng.integers(TOPICS))
         body, length = [], 0
         while length < chars:
             if rng.random() < 0.5:
-                s = sentences[rng.integers(len(sentences))]
+                pool = topic_sentences[topic] if rng.random() < 0.8 else np.arange(len(sentences))
+                s = sentences[int(pool[rng.integers(len(pool))])]
             else:
-                picks = np.searchsorted(cdf, rng.random(int(rng.integers(6, 16))) * cdf[-1])
-                s = "".join(words[picks]) + "。"
+                ranks = np.searchsorted(cdf, rng.random(int(rng.integers(6, 16))) * cdf[-1])
+                own = rng.random(len(ranks)) < 0.5
+                ranks = np.where(own, topic_words[topic][np.minimum(ranks, len(words) - 1)], ranks)
+                s = "".join(words[ranks]) + "。"
             body.append(s)
             length += len(s)
         date = start + pd.Timedelta(days=int(rng.integers(0, 1200)))

@@ -180,8 +180,13 @@ def _options_key(options: dict) -> str:
     unknown = set(options) - set(_DEFAULT_FILTER)
     if unknown:
         raise TypeError(f"unknown token options: {sorted(unknown)}")
+    from importlib.metadata import version
+
     merged = {**_DEFAULT_FILTER, **options}
-    return hashlib.sha1(repr(sorted(merged.items())).encode()).hexdigest()[:8]
+    h = hashlib.sha1(repr(sorted(merged.items())).encode())
+    h.update(f"stopwordsiso={version('stopwordsiso')}".encode())
+    h.update(paths.GENRE_STOPWORDS.read_bytes())  # a changed stopword list is a cache miss too
+    return h.hexdigest()[:8]
 
 
 def _cache_path(cache_dir: Path, options: dict | None = None) -> Path:
