@@ -35,8 +35,9 @@ format: $(STAMP) ## ruff format and fix
 	$(VENV)/bin/ruff format lib tests benchmarks
 	$(VENV)/bin/ruff check --fix lib tests benchmarks
 
-bench: $(STAMP) ## benchmark the pipeline at growing corpus sizes (see benchmarks/README.md)
+bench: $(STAMP) ## benchmark the pipeline and shared passages at growing corpus sizes (see benchmarks/README.md)
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_passages.py
 
 browser: ## install Debian's chromium for the browser test, if missing (needs root and apt)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)

@@ -195,7 +195,7 @@ def run(sizes: list[int], baseline_max: int, recall_size: int) -> str:
         rows.append((n, cold, warm, nn, base, scaled, recall))
     # the table
     lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-                 f"{time.strftime('%Y-%m-%d')}. Command: `{' '.join(['make bench'] + sys.argv[1:])}`.\n")  # fmt: skip
+                 f"{time.strftime('%Y-%m-%d')}. Command: `{' '.join(['make bench', *sys.argv[1:]])}`.\n")  # fmt: skip
     lines.append(
         "| articles | MB | stage | ours (s) | naive baseline (s) | ratio | peak RSS MB (process / largest worker) |"
     )
@@ -204,7 +204,7 @@ def run(sizes: list[int], baseline_max: int, recall_size: int) -> str:
         mb = cold["mb"]
         peak = f"{cold['rss_mb']:.0f} / {cold['worker_rss_mb']:.0f}"
 
-        def line(stage, ours, ref, peak_s=""):
+        def line(stage, ours, ref, peak_s="", n=n, mb=mb, scaled=scaled):
             ratio = f"{scaled}{ref / ours:.1f}×" if ref and ours else ""
             ref_s = f"{scaled}{ref:.1f}" if ref else "–"
             lines.append(f"| {n:,} | {mb:.0f} | {stage} | {ours:.2f} | {ref_s} | {ratio} | {peak_s} |")

@@ -53,12 +53,15 @@ def test_genre_stopwords_can_be_switched_off(seeds_df, tmp_path):
 
 
 def test_cache_hit_returns_same_tokens_and_dictionary_change_invalidates(seeds_df, tmp_path, monkeypatch):
-    first = T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path)
+    first = [s.tolist() for s in T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path)]
     assert first[0][0].split()[:1] and first[1][0]
     files = list(tmp_path.glob("tokens-*.parquet"))
     assert len(files) == 1
-    monkeypatch.setattr(T, "segment_many", lambda texts, **o: pytest.fail("segmented although cached") if texts else [])
-    assert T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path) == first
+    empty = (pd.Series([], dtype="str"), pd.Series([], dtype="str"))
+    monkeypatch.setattr(
+        T, "segment_many", lambda texts, **o: pytest.fail("segmented although cached") if texts else empty
+    )
+    assert [s.tolist() for s in T.segment_texts(seeds_df.text_simplified.tolist(), tmp_path)] == first
     monkeypatch.setattr(T, "dictionary_version", lambda: "changed")
     assert not T._cache_path(tmp_path).exists()
 
@@ -105,10 +108,10 @@ def test_fast_engine_equals_jieba_reference_on_real_text(seeds_df):
 
 def test_parallel_segmentation_gives_the_same_tokens(seeds_df, monkeypatch):
     texts = seeds_df.text_simplified.tolist() * 3
-    serial = T.segment_many(texts, processes=1)
-    assert [a for a, _ in serial] == [" ".join(T.segment(t)) for t in texts]
+    serial = [s.tolist() for s in T.segment_many(texts, processes=1)]
+    assert serial[0] == [" ".join(T.segment(t)) for t in texts]
     monkeypatch.setattr(T, "PARALLEL_MIN_CHARS", 0)
-    assert T.segment_many(texts, processes=2) == serial
+    assert [s.tolist() for s in T.segment_many(texts, processes=2)] == serial
 
 
 def test_fallback_engine_by_environment(monkeypatch):

@@ -179,7 +179,8 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         "text_raw": raw,
         "text": parts.text,
         "text_simplified": to_simplified(parts.text),
-        "n_han": len(P.HAN_CHAR.findall(parts.text)),
+        "n_han": len(parts.text) - len(P.HAN_CHAR.sub("", parts.text)),
+        "digest": hashlib.sha1(re.sub(r"\s+", "", parts.text).encode()).hexdigest(),
         "changes": [c.as_dict() for c in parts.changes],
     }
     for key, value in meta.items():  # metadata overrides what was parsed
@@ -339,12 +340,35 @@ def _read_cache(cache: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
 
 
 def _write_cache(cache: Path, df: pd.DataFrame, problems: list[tuple[str, str]]) -> None:
+    from ._parquet import write_parquet
+
     cache.parent.mkdir(parents=True, exist_ok=True)
-    out = df.assign(changes=[json.dumps(c, ensure_ascii=False) for c in df["changes"]])
-    tmp = cache.with_suffix(".tmp")
-    out.to_parquet(tmp, index=False, compression="zstd")
     cache.with_suffix(".warnings.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(cache)
+    write_parquet(df.assign(changes=[json.dumps(c, ensure_ascii=False) for c in df["changes"]]), cache)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """The corpus DataFrame, in date order, built one column at a time: each column's strings are
+    released from the records as it is converted, so the corpus is never held twice."""
+    keys = pd.DataFrame({
+        "date": pd.to_datetime(pd.Series([r["date"] for r in rows], dtype=object)),
+        "doc_id": [r["doc_id"] for r in rows],
+    })  # fmt: skip
+    order = keys.sort_values(["date", "doc_id"], na_position="last", kind="stable").index
+    rows = [rows[i] for i in order]
+    data: dict[str, pd.Series] = {}
+    for col in COLUMNS:
+        values = [r.pop(col) for r in rows]
+        if col == "date":
+            data[col] = pd.to_datetime(pd.Series(values, dtype=object))
+        elif col == "n_han":
+            data[col] = pd.Series(values, dtype="int64")
+        elif col == "changes":
+            data[col] = pd.Series(values, dtype=object)
+        else:
+            data[col] = pd.Series(values, dtype="str")
+        del values
+    return pd.DataFrame(data)
 
 
 def load_corpus(
@@ -397,16 +421,13 @@ def load_corpus(
         if not rec["n_han"]:
             problem(rec["source_file"], "nothing left after cleaning (only page furniture?)")
             continue
-        digest = hashlib.sha1(re.sub(r"\s+", "", rec["text"]).encode()).hexdigest()
+        digest = rec.pop("digest")
         if digest in seen:
             problem(rec["source_file"], f"duplicate of {seen[digest]}, skipped")
             continue
         seen[digest] = rec["source_file"]
         rows.append(rec)
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    df["n_han"] = df["n_han"].astype("int64")
-    df["date"] = pd.to_datetime(df["date"])
-    df = df.sort_values(["date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+    df = _frame(rows)
     if cache is not None:
         _write_cache(cache, df, problems)
     return df

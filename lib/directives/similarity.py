@@ -18,12 +18,11 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-_NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
-BLOCK_ROWS = 2048
-
-
 from ._progress import progress
 from .tokens import token_list
+
+_NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
+BLOCK_ROWS = 2048
 
 
 def tfidf_vectors(
@@ -82,6 +81,7 @@ def similarity(df: pd.DataFrame, method: str = "tfidf", **options) -> pd.DataFra
 EXACT_MAX = 20_000  # up to this many documents, neighbours are exact; above, SVD candidates re-ranked exactly
 SVD_FIT_ROWS = 20_000  # the SVD is fitted on a random sample of this many documents, then applied to all
 BLOCK_CELLS = 16_000_000  # a block of rows × documents held dense at a time (float32: 64 MB)
+PAIR_ROWS = 128  # rows re-ranked at a time: their dense copy stays in cache while candidates are gathered
 
 
 def _top_k(block: np.ndarray, k: int) -> np.ndarray:
@@ -133,7 +133,7 @@ def nearest_neighbours(
     if k < 1:
         return pd.DataFrame(columns=["doc_id", "rank", "neighbour", "similarity"])
     exact = n <= EXACT_MAX if exact is None else exact
-    docs, ranks, nbrs, sims = [], [], [], []
+    docs, nbrs, sims = [], [], []
     if exact:
         XT = X.T.tocsc()
         rows = max(1, min(BLOCK_ROWS, BLOCK_CELLS // max(n, 1)))
@@ -157,7 +157,7 @@ def nearest_neighbours(
         index = faiss.IndexFlatIP(dims)  # exact inner products in the reduced space, BLAS on all cores
         index.add(Z)
         c = min(max(candidates, k), n - 1)
-        rows = max(1, min(2048, BLOCK_CELLS // max(X.shape[1], 1)))
+        rows = 4096
         blocks = range(0, n, rows)
         for start in progress(blocks, total=len(blocks), desc="neighbours"):
             stop = min(start + rows, n)
@@ -165,8 +165,13 @@ def nearest_neighbours(
             me = np.arange(start, stop)[:, None]
             found = np.where(found < 0, me, found)  # fewer than c + 1 results: pad with self, dropped below
             keep = found != me
-            cand = np.array([row[m][:c] if m.sum() >= c else np.resize(row[m], c) for row, m in zip(found, keep)])
-            exact_sims = _pair_dots(X, start, stop - start, cand)
+            cand = np.array([
+                row[m][:c] if m.sum() >= c else np.resize(row[m], c) for row, m in zip(found, keep, strict=True)
+            ])  # fmt: skip
+            exact_sims = np.vstack([
+                _pair_dots(X, s, min(PAIR_ROWS, stop - s), cand[s - start : s - start + PAIR_ROWS])
+                for s in range(start, stop, PAIR_ROWS)
+            ])  # fmt: skip
             order = _top_k(exact_sims, k)
             docs.append(np.repeat(np.arange(start, stop), k))
             nbrs.append(np.take_along_axis(cand, order, axis=1).ravel())

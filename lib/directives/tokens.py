@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -202,47 +203,67 @@ def _segment_and_filter(args: tuple[list[str], dict]) -> list[tuple[str, str]]:
     return out
 
 
-def segment_many(texts: list[str], processes: int | None = None, **options) -> list[tuple[str, str]]:
-    """Segment many texts: for each, (all tokens, filtered tokens) as space-joined strings. Runs on all
-    cores when the texts are large enough to pay for starting workers."""
+def segment_many(texts: list[str], processes: int | None = None, **options) -> tuple[pd.Series, pd.Series]:
+    """Segment many texts: all tokens and filtered tokens, each a string Series (space-joined tokens).
+    Runs on all cores when the texts are large enough to pay for starting workers; each chunk's
+    results go straight into Arrow memory, so the corpus's tokens never exist twice as Python strings."""
+    import pyarrow as pa
+
     processes = processes or os.cpu_count() or 1
-    if processes < 2 or sum(map(len, texts)) < PARALLEL_MIN_CHARS:
-        size = max(1, len(texts) // 100)
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        parts = (_segment_and_filter((c, options)) for c in chunks)
-        return [pair for part in progress(parts, total=len(chunks), desc="segmenting") for pair in part]
-    size = max(1, min(2000, len(texts) // (processes * 8)))
+    parallel = processes >= 2 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS
+    size = max(1, min(2000, len(texts) // (processes * 8))) if parallel else max(1, len(texts) // 100)
     chunks = [(texts[i : i + size], options) for i in range(0, len(texts), size)]
-    out: list[tuple[str, str]] = []
-    with ProcessPoolExecutor(processes) as pool:
-        for part in progress(pool.map(_segment_and_filter, chunks), total=len(chunks), desc="segmenting"):
-            out.extend(part)
-    return out
+    all_parts: list = []
+    tok_parts: list = []
+
+    def collect(results) -> None:
+        for part in progress(results, total=len(chunks), desc="segmenting"):
+            all_parts.append(pa.array([a for a, _ in part], pa.large_string()))
+            tok_parts.append(pa.array([t for _, t in part], pa.large_string()))
+
+    if parallel:
+        with ProcessPoolExecutor(processes) as pool:
+            collect(pool.map(_segment_and_filter, chunks))
+    else:
+        collect(map(_segment_and_filter, chunks))
+    all_tokens = pd.Series(pa.chunked_array(all_parts, pa.large_string()), dtype="str")
+    tokens = pd.Series(pa.chunked_array(tok_parts, pa.large_string()), dtype="str")
+    return all_tokens, tokens
 
 
-def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **options) -> tuple[list[str], list[str]]:
-    """All tokens and filtered tokens (space-joined) of many texts, reusing the on-disk cache: Parquet,
-    keyed by each text's hash, one file per dictionary version and filter options, so a changed
-    dictionary is a cache miss. ``cache_dir=None`` disables it."""
-    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
-    cached: dict[str, tuple[str, str]] = {}
+def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **options) -> tuple[pd.Series, pd.Series]:
+    """All tokens and filtered tokens (space-joined) of many texts, as two string Series, reusing the
+    on-disk cache: Parquet, keyed by each text's hash, one file per dictionary version, stopword lists
+    and filter options, so a change to any of them is a cache miss. ``cache_dir=None`` disables it.
+    Cached tokens stay in Arrow memory (never turned into Python strings) on their way to the result."""
+    keys = pd.Index([hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts], dtype="str")
     path = _cache_path(cache_dir, options) if cache_dir is not None else None
-    if path is not None and path.is_file():
-        table = pd.read_parquet(path)
-        cached = dict(zip(table["key"], zip(table["all_tokens"], table["tokens"], strict=True), strict=True))
-    missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
-    fresh = dict(zip(missing, segment_many(list(missing.values()), **options), strict=True))
-    if path is not None and fresh:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        merged = {**cached, **fresh}
-        table = pd.DataFrame({
-            "key": list(merged), "all_tokens": [v[0] for v in merged.values()],
-            "tokens": [v[1] for v in merged.values()],
-        })  # fmt: skip
-        table.to_parquet(path, index=False, compression="zstd")
-    cached.update(fresh)
-    pairs = [cached[k] for k in keys]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    table = pd.read_parquet(path) if path is not None and path.is_file() else None
+    if table is not None:
+        table = table.drop_duplicates("key").set_index("key")
+        where = table.index.get_indexer(keys)
+    else:
+        where = np.full(len(keys), -1)
+    missing = np.flatnonzero(where < 0)
+    fresh_all, fresh_tok = segment_many([texts[i] for i in missing], **options)
+    if len(missing) == len(keys):  # nothing cached: the fresh tokens are already in order
+        all_tokens, tokens = fresh_all, fresh_tok
+    else:
+        hit = np.flatnonzero(where >= 0)
+        position = np.argsort(np.concatenate([hit, missing]), kind="stable")
+        all_tokens = pd.concat([table["all_tokens"].iloc[where[hit]], fresh_all], ignore_index=True)
+        tokens = pd.concat([table["tokens"].iloc[where[hit]], fresh_tok], ignore_index=True)
+        all_tokens = all_tokens.iloc[position].reset_index(drop=True)
+        tokens = tokens.iloc[position].reset_index(drop=True)
+    if path is not None and len(missing):
+        from ._parquet import write_parquet
+
+        new = pd.DataFrame({"key": keys[missing], "all_tokens": fresh_all.array, "tokens": fresh_tok.array})
+        if table is not None:
+            new = pd.concat([table.reset_index(), new], ignore_index=True)
+        del table
+        write_parquet(new, path)
+    return all_tokens, tokens
 
 
 def add_tokens(
@@ -257,7 +278,7 @@ def add_tokens(
     (True, True)
     """
     all_tokens, tokens = segment_texts(df[column].fillna("").tolist(), cache_dir, **options)
-    out = df.copy()
-    out["all_tokens"] = all_tokens
-    out["tokens"] = tokens
+    out = df.copy(deep=False)
+    out["all_tokens"] = all_tokens.array
+    out["tokens"] = tokens.array
     return out

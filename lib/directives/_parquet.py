@@ -1,0 +1,30 @@
+"""Writing large frames to Parquet a slice at a time, so that converting to Arrow never holds a second
+copy of the whole corpus in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+ROWS_PER_GROUP = 10_000
+
+
+def write_parquet(df: pd.DataFrame, path: Path, rows: int = ROWS_PER_GROUP) -> None:
+    """Write ``df`` to ``path`` (zstd) in row groups of ``rows``, atomically (via a temporary file).
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> write_parquet(pd.DataFrame({"a": [1, 2, 3]}), p, rows=2); pd.read_parquet(p).a.tolist()
+    [1, 2, 3]
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    schema = pa.Schema.from_pandas(df.iloc[:0], preserve_index=False)
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for start in range(0, len(df), rows):
+            part = df.iloc[start : start + rows]
+            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+    tmp.replace(path)
