@@ -22,7 +22,11 @@ WIDTH, HEIGHT = 800, 500
 
 
 def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEIGHT, seed: int = SEED) -> Image.Image:
-    """A word cloud of ``weights`` (term -> count or weight) as a PIL image; a blank one when empty."""
+    """A word cloud of ``weights`` (term -> count or weight) as a PIL image; a blank one when empty.
+
+    >>> cloud_image({}).getextrema()
+    ((255, 255), (255, 255), (255, 255))
+    """
     from wordcloud import WordCloud
 
     weights = {t: float(w) for t, w in weights.items() if w > 0}

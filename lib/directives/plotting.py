@@ -136,7 +136,12 @@ def _grid(n: int, cols: int = 3, w: float = 4.2, h: float = 3.0):
 
 
 def plot_top_terms(counts: pd.DataFrame, top: int = 25, title: str = "Most frequent terms") -> plt.Figure:
-    """Horizontal bar chart of the ``top`` terms of a :func:`directives.analysis.term_counts` table."""
+    """Horizontal bar chart of the ``top`` terms of a :func:`directives.analysis.term_counts` table.
+
+    >>> fig = plot_top_terms(pd.DataFrame({"term": ["责任", "防控"], "count": [3, 2]}), title="示例")
+    >>> fig.axes[0].get_title()
+    '示例'
+    """
     use_cjk_font()
     data = counts.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.8 + 0.28 * len(data)))
@@ -215,7 +220,12 @@ def plot_matrix(
     fmt: str = "{:.2f}",
     cmap: str = "viridis",
 ) -> plt.Figure:
-    """Heatmap of any labelled matrix (rows × columns), values written in the cells when it is small."""
+    """Heatmap of any labelled matrix (rows × columns), values written in the cells when it is small.
+
+    >>> fig = plot_matrix(pd.DataFrame([[1, 2], [3, 4]], index=["甲", "乙"], columns=["a", "b"]), "示例", "count")
+    >>> fig.axes[0].get_title()
+    '示例'
+    """
     use_cjk_font()
     row_labels, col_labels = row_labels or {}, col_labels or {}
     values = data.to_numpy(dtype=float)

@@ -116,7 +116,13 @@ def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_si
 def reuse_scores(df: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
     """For every ordered pair of documents that share a passage: the share of the first document's Han
     characters that lie in passages it shares with the second. Columns: doc_id, other, shared_chars, share.
-    Pivot it (``.pivot(index="doc_id", columns="other", values="share")``) for a matrix."""
+    Pivot it (``.pivot(index="doc_id", columns="other", values="share")``) for a matrix.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["一二三四五六七八九十", "一二三四五六七八"]})
+    >>> scores = reuse_scores(toy, shared_passages(toy, min_chars=4))
+    >>> scores[["doc_id", "other", "share"]].round(2).values.tolist()
+    [['b', 'a', 1.0], ['a', 'b', 0.8]]
+    """
     lengths = {
         d: len(normalise_for_reuse(t or "")[0]) for d, t in zip(df["doc_id"], df["text_simplified"], strict=True)
     }
@@ -217,7 +223,12 @@ def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataF
 
 
 def formula_table(formulas: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
-    """Formula × document counts (0 where absent), most widespread formulas first."""
+    """Formula × document counts (0 where absent), most widespread formulas first.
+
+    >>> f = pd.DataFrame({"doc_id": ["a", "a", "b"], "formula": ["四早", "四早", "两个维护"]})
+    >>> formula_table(f, ["a", "b"]).to_dict()
+    {'a': {'两个维护': 0, '四早': 2}, 'b': {'两个维护': 1, '四早': 0}}
+    """
     table = pd.crosstab(formulas["formula"], formulas["doc_id"]).reindex(columns=doc_ids, fill_value=0)
     order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
     return table.loc[order]

@@ -37,6 +37,10 @@ def tfidf_vectors(
     n-grams of the Han characters of ``text_simplified`` (no segmentation at all). With ``cache_dir``,
     the matrix is kept there (``.npz`` arrays and a ``.npy`` vocabulary, never pickle), keyed by the
     tokens, so a re-run reads it back instead of fitting again.
+
+    >>> X, vocab = tfidf_vectors(pd.DataFrame({"tokens": ["压实 责任", "压实 防控"]}))
+    >>> X.shape, vocab.tolist()
+    ((2, 3), ['压实', '责任', '防控'])
     """
     if method not in ("tfidf", "char"):
         raise ValueError(f"method must be 'tfidf' or 'char', not {method!r}")
@@ -70,7 +74,12 @@ def tfidf_vectors(
 
 def similarity(df: pd.DataFrame, method: str = "tfidf", **options) -> pd.DataFrame:
     """Square DataFrame of cosine similarities, indexed both ways by doc_id. For corpora too large
-    to hold n × n, use :func:`nearest_neighbours`."""
+    to hold n × n, use :func:`nearest_neighbours`.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": ["压实 责任", "压实 防控"]})
+    >>> similarity(toy).round(2).loc["a", "b"]
+    np.float64(0.34)
+    """
     X, _ = tfidf_vectors(df, method, **options)
     X = X.astype(np.float64)
     sims = (X @ X.T).toarray()
@@ -229,7 +238,12 @@ def distinctive_terms(df: pd.DataFrame, top: int = 10, method: str = "tfidf") ->
 
 
 def similar_pairs(sims: pd.DataFrame) -> pd.DataFrame:
-    """Every unordered pair of a similarity matrix, most similar first. Columns: a, b, similarity."""
+    """Every unordered pair of a similarity matrix, most similar first. Columns: a, b, similarity.
+
+    >>> sims = pd.DataFrame([[1, 0.2], [0.2, 1]], index=["a", "b"], columns=["a", "b"])
+    >>> similar_pairs(sims).to_dict("records")
+    [{'a': 'a', 'b': 'b', 'similarity': 0.2}]
+    """
     ids = sims.index.to_numpy()
     iu = np.triu_indices(len(ids), k=1)
     out = pd.DataFrame({"a": ids[iu[0]], "b": ids[iu[1]], "similarity": sims.to_numpy()[iu]})
@@ -237,7 +251,12 @@ def similar_pairs(sims: pd.DataFrame) -> pd.DataFrame:
 
 
 def clustered_order(sims: pd.DataFrame) -> list[str]:
-    """doc_ids in the leaf order of an average-linkage clustering on 1 - similarity."""
+    """doc_ids in the leaf order of an average-linkage clustering on 1 - similarity.
+
+    >>> sims = pd.DataFrame([[1, 0.1, 0.9], [0.1, 1, 0.2], [0.9, 0.2, 1]], index=list("abc"), columns=list("abc"))
+    >>> clustered_order(sims)
+    ['b', 'a', 'c']
+    """
     from scipy.cluster.hierarchy import leaves_list, linkage
     from scipy.spatial.distance import squareform
 

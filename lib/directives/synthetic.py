@@ -57,7 +57,11 @@ def dictionary_words(top: int = 30_000) -> tuple[np.ndarray, np.ndarray]:
 
 def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
     """``n`` articles of about ``chars`` characters: a title line, a header line (date and source) and
-    paragraphs alternating seed sentences and Zipf-sampled ones. Deterministic for a given seed."""
+    paragraphs alternating seed sentences and Zipf-sampled ones. Deterministic for a given seed.
+
+    >>> make_articles(2, seed=1).doc_id.tolist()
+    ['syn000000', 'syn000001']
+    """
     rng = np.random.default_rng(seed)
     sentences = seed_sentences()
     words, cdf = dictionary_words()

@@ -50,7 +50,14 @@ def load_events(path=paths.EVENTS_CSV) -> pd.DataFrame:
 
 def article_timeline(df: pd.DataFrame, title_chars: int = 14) -> pd.DataFrame:
     """One row per dated article, in date order: doc_id, date, inferred (bool), basis, level, label,
-    short title. Articles without a date are left out: count them with ``df.date.isna().sum()``."""
+    short title. Articles without a date are left out: count them with ``df.date.isna().sum()``.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2022-03-18", None]),
+    ...                     "date_basis": ["inferred", None], "level": ["province", None],
+    ...                     "region": ["天津市", None], "title": ["会议召开", None]})
+    >>> article_timeline(toy)[["doc_id", "inferred", "label"]].to_dict("records")
+    [{'doc_id': 'a', 'inferred': True, 'label': '天津市 2022-03-18'}]
+    """
     dated = df[df["date"].notna()].sort_values(["date", "doc_id"], kind="stable")
     titles = dated["title"].fillna("").astype(str)
     return pd.DataFrame({
@@ -199,7 +206,11 @@ def plot_counts_by_period(counts: pd.DataFrame, phrase_rates: pd.DataFrame, titl
 
 
 def use_periods(df: pd.DataFrame) -> bool:
-    """True when the corpus is too large to show article by article."""
+    """True when the corpus is too large to show article by article.
+
+    >>> use_periods(pd.DataFrame({"date": pd.to_datetime(["2021-01-01"] * 3)}))
+    False
+    """
     return int(df["date"].notna().sum()) > MAX_LABELLED
 
 

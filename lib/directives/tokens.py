@@ -52,7 +52,11 @@ def user_dictionary() -> list[tuple[str, int | None, str | None]]:
 
 
 def engine() -> str:
-    """``rjieba`` (fast) or ``jieba`` (reference; also the fallback when rjieba cannot be imported)."""
+    """``rjieba`` (fast) or ``jieba`` (reference; also the fallback when rjieba cannot be imported).
+
+    >>> engine() in ("rjieba", "jieba")
+    True
+    """
     if os.environ.get("DIRECTIVES_SEGMENTER", "rjieba") == "jieba":
         return "jieba"
     try:
@@ -75,7 +79,11 @@ def dictionary_version() -> str:
 
 @lru_cache(maxsize=2)
 def segmenter(name: str | None = None):
-    """The project's segmenter: an object with ``cut(text) -> list[str]``, user dictionary loaded."""
+    """The project's segmenter: an object with ``cut(text) -> list[str]``, user dictionary loaded.
+
+    >>> segmenter().cut("外防输入")
+    ['外防输入']
+    """
     name = name or engine()
     if name == "rjieba":
         import rjieba
@@ -206,7 +214,11 @@ def _segment_and_filter(args: tuple[list[str], dict]) -> list[tuple[str, str]]:
 def segment_many(texts: list[str], processes: int | None = None, **options) -> tuple[pd.Series, pd.Series]:
     """Segment many texts: all tokens and filtered tokens, each a string Series (space-joined tokens).
     Runs on all cores when the texts are large enough to pay for starting workers; each chunk's
-    results go straight into Arrow memory, so the corpus's tokens never exist twice as Python strings."""
+    results go straight into Arrow memory, so the corpus's tokens never exist twice as Python strings.
+
+    >>> [s.tolist() for s in segment_many(["坚持动态清零"], processes=1)]
+    [['坚持 动态清零'], ['坚持 动态清零']]
+    """
     import pyarrow as pa
 
     processes = processes or os.cpu_count() or 1
@@ -235,7 +247,12 @@ def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **
     """All tokens and filtered tokens (space-joined) of many texts, as two string Series, reusing the
     on-disk cache: Parquet, keyed by each text's hash, one file per dictionary version, stopword lists
     and filter options, so a change to any of them is a cache miss. ``cache_dir=None`` disables it.
-    Cached tokens stay in Arrow memory (never turned into Python strings) on their way to the result."""
+    Cached tokens stay in Arrow memory (never turned into Python strings) on their way to the result.
+
+    >>> all_tokens, tokens = segment_texts(["压实四方责任。"], cache_dir=None)
+    >>> all_tokens.tolist(), tokens.tolist()
+    (['压实 四方责任 。'], ['压实 四方责任'])
+    """
     keys = pd.Index([hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts], dtype="str")
     path = _cache_path(cache_dir, options) if cache_dir is not None else None
     table = pd.read_parquet(path) if path is not None and path.is_file() else None
