@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -25,4 +25,5 @@ class Change:
 
     def as_dict(self) -> dict:
         """The change as a plain dict (what the DataFrame's ``changes`` column holds)."""
-        return asdict(self)
+        return {"step": self.step, "rule": self.rule, "before": self.before, "after": self.after,
+                "offset": self.offset, "note": self.note}  # fmt: skip

@@ -101,6 +101,8 @@ def remove_pinyin_annotations(text: str) -> StepResult:
     >>> remove_pinyin_annotations("壓實(shí)責(zé)任 社區(村) (COVID-19)")[0]
     '壓實責任 社區(村) (COVID-19)'
     """
+    if "(" not in text and "（" not in text:
+        return text, []
     syllables = _pinyin_syllables()
     changes: list[Change] = []
 
@@ -316,7 +318,8 @@ def normalize_whitespace(text: str) -> StepResult:
     text = _fullwidth_ascii_to_half(text)
     lines = [P.HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
-    text = P.CJK_SPACE_CJK.sub("", text)
+    if " " in text:
+        text = P.CJK_SPACE_CJK.sub("", text)
     note = f"{len(before) - len(text)} characters of spacing removed"
     changes = [Change("whitespace", "whitespace_and_width", "", "", 0, note)] if text != before else []
     return text, changes

@@ -179,7 +179,7 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         "text_raw": raw,
         "text": parts.text,
         "text_simplified": to_simplified(parts.text),
-        "n_han": len(parts.text) - len(P.HAN_CHAR.sub("", parts.text)),
+        "n_han": len(parts.text) - sum(map(len, P.NON_HAN_RUN.findall(parts.text))),
         "digest": hashlib.sha1(re.sub(r"\s+", "", parts.text).encode()).hexdigest(),
         "changes": [c.as_dict() for c in parts.changes],
     }
@@ -223,6 +223,17 @@ def _read_metadata(path: Path, problem) -> dict[str, dict]:
     return out
 
 
+_LARGE_TEXT = ("text_raw", "text", "text_simplified")
+
+
+def _packed(rec: dict) -> dict:
+    """The record with its large texts as UTF-8 bytes: cheaper to send from a worker, and turned into
+    Arrow strings by :func:`_frame` without ever becoming Python strings in the parent."""
+    for col in _LARGE_TEXT:
+        rec[col] = rec[col].encode("utf-8")
+    return rec
+
+
 def _load_file(item: tuple[Path, str, dict]) -> tuple:
     """Worker: read and clean one file; ("ok", record) or ("problem", where, message)."""
     path, rel, meta = item
@@ -230,12 +241,12 @@ def _load_file(item: tuple[Path, str, dict]) -> tuple:
         raw, _enc = read_text_file(path)
     except (OSError, ValueError) as exc:
         return ("problem", str(path), str(exc))
-    return ("ok", _record(path.stem, rel, raw, meta))
+    return ("ok", _packed(_record(path.stem, rel, raw, meta)))
 
 
 def _load_row(item: tuple[str, str, str, dict]) -> tuple:
     doc_id, source, raw, meta = item
-    return ("ok", _record(doc_id, source, raw, meta))
+    return ("ok", _packed(_record(doc_id, source, raw, meta)))
 
 
 def _run(worker, items: list, total_chars: int, processes: int | None) -> Iterable[tuple]:
@@ -350,6 +361,8 @@ def _write_cache(cache: Path, df: pd.DataFrame, problems: list[tuple[str, str]])
 def _frame(rows: list[dict]) -> pd.DataFrame:
     """The corpus DataFrame, in date order, built one column at a time: each column's strings are
     released from the records as it is converted, so the corpus is never held twice."""
+    import pyarrow as pa
+
     keys = pd.DataFrame({
         "date": pd.to_datetime(pd.Series([r["date"] for r in rows], dtype=object)),
         "doc_id": [r["doc_id"] for r in rows],
@@ -365,6 +378,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             data[col] = pd.Series(values, dtype="int64")
         elif col == "changes":
             data[col] = pd.Series(values, dtype=object)
+        elif col in _LARGE_TEXT:
+            data[col] = pd.Series(pa.array(values, pa.large_binary()).cast(pa.large_string()), dtype="str")
         else:
             data[col] = pd.Series(values, dtype="str")
         del values

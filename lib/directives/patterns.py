@@ -6,6 +6,7 @@ import re
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CHAR = re.compile(f"[{HAN}]")
+NON_HAN_RUN = re.compile(f"[^{HAN}]+")
 # Letters that occur in toned pinyin (plain a-z plus tone-marked vowels, ü, ê, ḿ ń ň ǹ).
 PINYIN_LETTERS = "a-zA-Zàáèéêìíòóùúüāēěīńňōūǎǐǒǔǘǚǜǹḿếề\u0300\u0304\u030c"
 
