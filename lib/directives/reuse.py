@@ -222,6 +222,12 @@ def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataF
     return pd.DataFrame(rows, columns=["doc_id", "formula", "rule", "offset", "explained"])
 
 
+def _count_table(found: pd.DataFrame, column: str, doc_ids: list[str]) -> pd.DataFrame:
+    table = pd.crosstab(found[column], found["doc_id"]).reindex(columns=doc_ids, fill_value=0)
+    order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order]
+
+
 def formula_table(formulas: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
     """Formula × document counts (0 where absent), most widespread formulas first.
 
@@ -229,9 +235,7 @@ def formula_table(formulas: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
     >>> formula_table(f, ["a", "b"]).to_dict()
     {'a': {'两个维护': 0, '四早': 2}, 'b': {'两个维护': 1, '四早': 0}}
     """
-    table = pd.crosstab(formulas["formula"], formulas["doc_id"]).reindex(columns=doc_ids, fill_value=0)
-    order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
-    return table.loc[order]
+    return _count_table(formulas, "formula", doc_ids)
 
 
 # --------------------------------------------------------------------------- responsibility
@@ -290,3 +294,13 @@ def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = 40) -> 
         ids = scores.groupby("doc_id")["share"].sum().sort_values(ascending=False).head(max_docs).index.tolist()
     mat = scores.pivot_table(index="doc_id", columns="other", values="share", aggfunc="sum")
     return mat.reindex(index=ids, columns=ids).fillna(0.0)
+
+
+def responsibility_table(kinds: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
+    """Kind of responsibility × document counts (0 where absent), kinds named by most documents first.
+
+    >>> k = pd.DataFrame({"doc_id": ["a", "b", "b"], "kind": ["属地责任", "属地责任", "部门责任"]})
+    >>> responsibility_table(k, ["a", "b"]).to_dict()
+    {'a': {'属地责任': 1, '部门责任': 0}, 'b': {'属地责任': 1, '部门责任': 1}}
+    """
+    return _count_table(kinds, "kind", doc_ids)
