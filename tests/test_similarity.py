@@ -90,3 +90,38 @@ def test_tfidf_cache_round_trip(seeds_tok, tmp_path):
     assert len(list(tmp_path.glob("tfidf-*.npz"))) == 1
     X2, v2 = S.tfidf_vectors(seeds_tok, cache_dir=tmp_path)
     assert (X1 != X2).nnz == 0 and list(v1) == list(v2)
+
+
+def test_arrow_counting_gives_scikit_learns_tfidf(seeds_tok):
+    from directives.synthetic import make_articles
+    from directives.tokens import token_list
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    synthetic = add_tokens(make_articles(60, seed=3).rename(columns={"text": "text_simplified"}), cache_dir=None)
+    for df in (seeds_tok, synthetic):
+        ours, vocab = S.tfidf_vectors(df)
+        vec = TfidfVectorizer(analyzer=token_list, sublinear_tf=True, dtype=np.float32)
+        ref = vec.fit_transform(df["tokens"])
+        assert vocab.tolist() == vec.get_feature_names_out().tolist()
+        assert abs(ours - ref).max() < 1e-6 and ours.has_sorted_indices
+    # lists of tokens, gaps and missing values count as scikit-learn counts them
+    counts, vocab = S.token_counts(pd.Series([["压实", "责任", "压实"], None, " 责任\n防控  "], dtype=object))
+    assert vocab.tolist() == ["压实", "责任", "防控"]
+    assert counts.toarray().tolist() == [[2, 1, 0], [0, 0, 0], [0, 1, 1]]
+
+
+def test_counting_in_chunks_equals_counting_at_once(seeds_tok, monkeypatch):
+    whole, vocab = S.token_counts(seeds_tok["tokens"])
+    monkeypatch.setattr(S, "COUNT_CHUNK_ROWS", 2)
+    chunked, vocab2 = S.token_counts(seeds_tok["tokens"])
+    assert vocab.tolist() == vocab2.tolist() and (whole != chunked).nnz == 0 and whole.sum() > 0
+
+
+def test_cache_key_follows_content_not_memory_layout(tmp_path):
+    import pyarrow as pa
+
+    one = pd.Series(pa.chunked_array([pa.array(["压实 责任", "", "防控"])]), dtype="str")
+    three = pd.Series(pa.chunked_array([pa.array(["压实 责任"]), pa.array([""]), pa.array(["防控"])]), dtype="str")
+    assert S._column_digest(one) == S._column_digest(three) == S._column_digest(pd.Series(["压实 责任", None, "防控"]))
+    assert S._column_digest(one) != S._column_digest(pd.Series(["压实", "责任", "防控"], dtype="str"))
+    assert S._column_digest(pd.Series(["", ""], dtype="str")) != S._column_digest(pd.Series([""], dtype="str"))

@@ -114,6 +114,20 @@ def test_parallel_segmentation_gives_the_same_tokens(seeds_df, monkeypatch):
     assert [s.tolist() for s in T.segment_many(texts, processes=2)] == serial
 
 
+@pytest.mark.parametrize(
+    "options", [{}, {"keep_single": True}, {"keep_numbers": True, "drop_stopwords": False}, {"genre_stopwords": False}]
+)
+def test_corpus_level_filtering_equals_the_per_token_rule(seeds_df, options):
+    # white space of every kind becomes tokens of its own; the column-level filter must drop exactly those
+    odd = ["压实 责任\n\n落实\u3000四方责任", "  ", "COVID-19 疫情 2022年 3 月", "的了是", ""]
+    texts = [*seeds_df.text_simplified, *odd] * 2  # twice: the second time the decisions are remembered
+    all_tokens, tokens = T.segment_many(texts, processes=1, **options)
+    assert all_tokens.tolist() == [" ".join(T.segment(t)) for t in texts]
+    assert tokens.tolist() == [" ".join(T.tokenize(t, **options)) for t in texts]
+    assert all_tokens.iloc[len(seeds_df)] == "压实 责任 落实 四方责任"
+    assert all_tokens.iloc[len(seeds_df) + 1] == tokens.iloc[len(seeds_df) + 1] == ""
+
+
 def test_fallback_engine_by_environment(monkeypatch):
     monkeypatch.setenv("DIRECTIVES_SEGMENTER", "jieba")
     assert T.engine() == "jieba"

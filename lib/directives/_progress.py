@@ -19,3 +19,23 @@ def progress(iterable: Iterable, *, total: int | None = None, desc: str = "") ->
     from tqdm import tqdm
 
     return tqdm(iterable, total=total, desc=desc, mininterval=1.0)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(*, total: int, desc: str = ""):
+    """A bar to ``update(n)`` by hand (for work that comes back in chunks), or a silent stand-in.
+
+    >>> bar = progress_bar(total=3); bar.update(3); bar.close()
+    """
+    if os.environ.get("CI") or os.environ.get("DIRECTIVES_QUIET") or total < MIN_ITEMS:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, mininterval=1.0)

@@ -15,7 +15,6 @@ import os
 import re
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +22,8 @@ import pandas as pd
 
 from . import paths
 from . import patterns as P
-from ._progress import progress
+from ._parallel import ordered_map, release_memory
+from ._progress import progress_bar
 from .clean import clean_article
 from .convert import to_simplified
 
@@ -223,56 +223,100 @@ def _read_metadata(path: Path, problem) -> dict[str, dict]:
     return out
 
 
-_LARGE_TEXT = ("text_raw", "text", "text_simplified")
+def _arrow_schema():
+    import pyarrow as pa
+
+    text = pa.large_string()
+    fields = [(c, text) for c in COLUMNS]
+    fields[COLUMNS.index("date")] = ("date", pa.timestamp("us"))
+    fields[COLUMNS.index("n_han")] = ("n_han", pa.int64())
+    return pa.schema([*fields, ("digest", pa.string())])  # changes: JSON text, as in the cache
 
 
-def _packed(rec: dict) -> dict:
-    """The record with its large texts as UTF-8 bytes: cheaper to send from a worker, and turned into
-    Arrow strings by :func:`_frame` without ever becoming Python strings in the parent."""
-    for col in _LARGE_TEXT:
-        rec[col] = rec[col].encode("utf-8")
-    return rec
+def _plain_date(value) -> object:
+    if value is None or pd.isna(value):
+        return None
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize(None) if ts.tzinfo else ts).to_pydatetime()
 
 
-def _load_file(item: tuple[Path, str, dict]) -> tuple:
-    """Worker: read and clean one file; ("ok", record) or ("problem", where, message)."""
-    path, rel, meta = item
-    try:
-        raw, _enc = read_text_file(path)
-    except (OSError, ValueError) as exc:
-        return ("problem", str(path), str(exc))
-    return ("ok", _packed(_record(path.stem, rel, raw, meta)))
+def _load_chunk(args: tuple[str, list]) -> tuple:
+    """Worker: read and clean a chunk of files or table rows. Returns an Arrow record batch of the
+    articles (large texts never become Python objects in the parent) and the problems met, in order."""
+    import pyarrow as pa
+
+    kind, items = args
+    records, problems = [], []
+    for item in items:
+        if kind == "file":
+            path, rel, meta = item
+            try:
+                raw, _enc = read_text_file(path)
+            except (OSError, ValueError) as exc:
+                problems.append((str(path), str(exc)))
+                continue
+            rec = _record(Path(path).stem, rel, raw, meta)
+        else:
+            doc_id, source, raw, meta = item
+            rec = _record(doc_id, source, raw, meta)
+        rec["date"] = _plain_date(rec["date"])
+        rec["changes"] = json.dumps(rec["changes"], ensure_ascii=False)
+        records.append(rec)
+    return pa.RecordBatch.from_pylist(records, schema=_arrow_schema()), problems
 
 
-def _load_row(item: tuple[str, str, str, dict]) -> tuple:
-    doc_id, source, raw, meta = item
-    return ("ok", _packed(_record(doc_id, source, raw, meta)))
+CHUNK_CHARS = 2_000_000  # about this many characters of articles go to a worker at a time
 
 
-def _run(worker, items: list, total_chars: int, processes: int | None) -> Iterable[tuple]:
-    """Apply ``worker`` to every item, in parallel over all cores when the corpus is large enough."""
+def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Iterable[tuple]:
+    """Clean every item in chunks, in parallel over all cores when the corpus is large enough; the
+    chunks come back in order."""
     processes = processes or os.cpu_count() or 1
-    if processes < 2 or total_chars < PARALLEL_MIN_CHARS:
-        yield from (worker(it) for it in progress(items, total=len(items), desc="cleaning"))
-        return
-    chunk = max(1, min(500, len(items) // (processes * 8)))
-    with ProcessPoolExecutor(processes) as pool:
-        yield from progress(pool.map(worker, items, chunksize=chunk), total=len(items), desc="cleaning")
+    total = sum(sizes)
+    parallel = processes >= 2 and total >= PARALLEL_MIN_CHARS
+    target = min(CHUNK_CHARS, max(1, total // (processes * 8))) if parallel else CHUNK_CHARS
+    chunks, start, acc = [], 0, 0
+    for i, size in enumerate(sizes):
+        acc += size
+        if acc >= target or i + 1 - start >= 2000:
+            chunks.append((kind, items[start : i + 1]))
+            start, acc = i + 1, 0
+    if start < len(items):
+        chunks.append((kind, items[start:]))
+    bar = progress_bar(total=len(items), desc="cleaning")
+    for chunk, result in zip(chunks, ordered_map(_load_chunk, chunks, processes if parallel else 1), strict=True):
+        yield result
+        bar.update(len(chunk[1]))
+    bar.close()
 
 
-def _folder_items(folder: Path, problem) -> tuple[list, int]:
+def _list_folder(folder: Path) -> list[tuple[str, str, int, int]]:
+    """Every ``.txt`` file under ``folder`` and its ``metadata.csv``, in one walk: (path, relative path,
+    size, modification time in ns), sorted by relative path."""
+    out = []
+    stack = [(str(folder), "")]
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for e in entries:
+                if e.is_dir():
+                    stack.append((e.path, f"{prefix}{e.name}/"))
+                elif e.is_file() and (e.name.lower().endswith(".txt") or e.name == paths.METADATA_NAME):
+                    st = e.stat()
+                    out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
+    return sorted(out, key=lambda f: f[1])
+
+
+def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], problem) -> tuple[list, list[int]]:
     meta_path = folder / paths.METADATA_NAME
     meta = _read_metadata(meta_path, problem) if meta_path.is_file() else {}
-    files = sorted(p for p in folder.rglob("*.txt") if p.is_file())
-    names = {p.relative_to(folder).as_posix() for p in files} | {p.name for p in files}
+    files = [f for f in listing if f[1].lower().endswith(".txt")]
+    names = {rel for _, rel, _, _ in files} | {rel.rsplit("/", 1)[-1] for _, rel, _, _ in files}
     for name in meta:
         if name not in names:
             problem(meta_path, f"row for {name!r}, but there is no such file")
-    items = []
-    for p in files:
-        rel = p.relative_to(folder).as_posix()
-        items.append((p, rel, meta.get(rel) or meta.get(p.name) or {}))
-    return items, sum(p.stat().st_size for p in files) // 3
+    items = [(path, rel, meta.get(rel) or meta.get(rel.rsplit("/", 1)[-1]) or {}) for path, rel, _, _ in files]
+    return items, [size // 3 for _, _, size, _ in files]  # about 3 bytes a character
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -286,13 +330,13 @@ def _read_table(path: Path) -> pd.DataFrame:
     raise ValueError(f"unsupported corpus file type {suffix!r} (use a folder of .txt, .csv, .jsonl or .parquet)")
 
 
-def _table_items(path: Path, problem) -> tuple[list, int]:
+def _table_items(path: Path, problem) -> tuple[list, list[int]]:
     table = _read_table(path)
     text_col = next((c for c in TEXT_COLUMN_NAMES if c in table.columns), None)
     if text_col is None:
         raise CorpusError(f"{path}: no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
     id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
-    items, total = [], 0
+    items, sizes = [], []
     for i, row in enumerate(table.to_dict("records")):
         doc_id = str(row[id_col]) if id_col else f"{path.stem}-{i:06d}"
         raw = row[text_col]
@@ -309,8 +353,8 @@ def _table_items(path: Path, problem) -> tuple[list, int]:
                 meta["date"] = ts
                 meta["date_basis"] = meta.get("date_basis") or "metadata"
         items.append((doc_id, f"{path.name}#{i + 1}", str(raw), meta))
-        total += len(str(raw))
-    return items, total
+        sizes.append(len(str(raw)))
+    return items, sizes
 
 
 # --------------------------------------------------------------------------- cache
@@ -333,57 +377,59 @@ def cleaning_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _corpus_key(path: Path) -> str:
+def _corpus_key(path: Path, listing: list[tuple[str, str, int, int]] | None) -> str:
     h = hashlib.sha1(f"{cleaning_version()}|{path.resolve()}".encode())
-    files = sorted(path.rglob("*")) if path.is_dir() else [path]
-    for p in files:
-        if p.is_file() and (p.suffix.lower() == ".txt" or p.name == paths.METADATA_NAME or p == path):
-            st = p.stat()
-            h.update(f"{p.relative_to(path) if p != path else p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    if listing is None:
+        st = path.stat()
+        listing = [(str(path), path.name, st.st_size, st.st_mtime_ns)]
+    for _, rel, size, mtime in listing:
+        h.update(f"{rel}|{size}|{mtime}\n".encode())
     return h.hexdigest()[:20]
 
 
+def _to_frame(table) -> pd.DataFrame:
+    """The corpus DataFrame from its Arrow table (text columns stay in Arrow memory; ``changes`` from
+    its JSON text to lists of dicts)."""
+    changes = [json.loads(c) for c in table.column("changes").to_pylist()]
+    df = table.drop_columns(["changes"]).to_pandas()
+    df["changes"] = pd.Series(changes, dtype=object)
+    return df[COLUMNS]
+
+
 def _read_cache(cache: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    df = pd.read_parquet(cache)
-    df["changes"] = [json.loads(c) for c in df["changes"]]
+    import pyarrow.parquet as pq
+
+    df = _to_frame(pq.read_table(cache))
     problems = json.loads(cache.with_suffix(".warnings.json").read_text(encoding="utf-8"))
     return df, [tuple(p) for p in problems]
 
 
-def _write_cache(cache: Path, df: pd.DataFrame, problems: list[tuple[str, str]]) -> None:
-    from ._parquet import write_parquet
+def _write_cache(cache: Path, table, problems: list[tuple[str, str]]) -> None:
+    import pyarrow.parquet as pq
 
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.with_suffix(".warnings.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
-    write_parquet(df.assign(changes=[json.dumps(c, ensure_ascii=False) for c in df["changes"]]), cache)
+    tmp = cache.with_suffix(".tmp")
+    pq.write_table(table, tmp, compression="zstd", row_group_size=10_000)
+    tmp.replace(cache)
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    """The corpus DataFrame, in date order, built one column at a time: each column's strings are
-    released from the records as it is converted, so the corpus is never held twice."""
+def _sorted_table(batches: list, schema):
+    """One table of the batches in date order (undated last, ties by doc_id), sorted a column at a time
+    so that no more than one column exists twice."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    keys = pd.DataFrame({
-        "date": pd.to_datetime(pd.Series([r["date"] for r in rows], dtype=object)),
-        "doc_id": [r["doc_id"] for r in rows],
-    })  # fmt: skip
-    order = keys.sort_values(["date", "doc_id"], na_position="last", kind="stable").index
-    rows = [rows[i] for i in order]
-    data: dict[str, pd.Series] = {}
-    for col in COLUMNS:
-        values = [r.pop(col) for r in rows]
-        if col == "date":
-            data[col] = pd.to_datetime(pd.Series(values, dtype=object))
-        elif col == "n_han":
-            data[col] = pd.Series(values, dtype="int64")
-        elif col == "changes":
-            data[col] = pd.Series(values, dtype=object)
-        elif col in _LARGE_TEXT:
-            data[col] = pd.Series(pa.array(values, pa.large_binary()).cast(pa.large_string()), dtype="str")
-        else:
-            data[col] = pd.Series(values, dtype="str")
-        del values
-    return pd.DataFrame(data)
+    table = pa.Table.from_batches(batches, schema=schema)
+    batches.clear()
+    keys = [("date", "ascending", "at_end"), ("doc_id", "ascending", "at_end")]
+    order = pc.sort_indices(table.select(["date", "doc_id"]), sort_keys=keys)
+    columns = [table.column(name) for name in COLUMNS]
+    del table
+    for i in range(len(columns)):
+        columns[i] = columns[i].take(order).combine_chunks()
+        release_memory()  # the unsorted column's memory goes back before the next column is copied
+    return pa.table(columns, names=COLUMNS)
 
 
 def load_corpus(
@@ -409,7 +455,8 @@ def load_corpus(
     path = Path(path)
     if not path.exists():
         raise CorpusError(f"{path}: no such folder or file")
-    cache = (cache_dir / f"corpus-{_corpus_key(path)}.parquet") if cache_dir is not None else None
+    listing = _list_folder(path) if path.is_dir() else None
+    cache = (cache_dir / f"corpus-{_corpus_key(path, listing)}.parquet") if cache_dir is not None else None
     if cache is not None and cache.is_file():
         df, problems = _read_cache(cache)
         for where, problem in problems:
@@ -421,31 +468,34 @@ def load_corpus(
         problems.append((str(where), message))
         _problem(where, message, strict)
 
-    if path.is_dir():
-        items, chars = _folder_items(path, problem)
-        results = _run(_load_file, items, chars, processes)
+    if listing is not None:
+        items, sizes = _folder_items(path, listing, problem)
+        results = _run("file", items, sizes, processes)
     else:
-        items, chars = _table_items(path, problem)
-        results = _run(_load_row, items, chars, processes)
-    rows, seen = [], {}
-    for result in results:
-        if result[0] == "problem":
-            problem(result[1], result[2])
-            continue
-        rec = result[1]
-        if not rec["n_han"]:
-            problem(rec["source_file"], "nothing left after cleaning (only page furniture?)")
-            continue
-        digest = rec.pop("digest")
-        if digest in seen:
-            problem(rec["source_file"], f"duplicate of {seen[digest]}, skipped")
-            continue
-        seen[digest] = rec["source_file"]
-        rows.append(rec)
-    df = _frame(rows)
+        items, sizes = _table_items(path, problem)
+        results = _run("row", items, sizes, processes)
+    del items
+    batches, seen, schema = [], {}, _arrow_schema()
+    for batch, chunk_problems in results:
+        for where, message in chunk_problems:
+            problem(where, message)
+        keep = []
+        columns = (batch.column(c).to_pylist() for c in ("source_file", "n_han", "digest"))
+        for source, n_han, digest in zip(*columns, strict=True):
+            if not n_han:
+                problem(source, "nothing left after cleaning (only page furniture?)")
+            elif digest in seen:
+                problem(source, f"duplicate of {seen[digest]}, skipped")
+            else:
+                seen[digest] = source
+                keep.append(True)
+                continue
+            keep.append(False)
+        batches.append(batch if all(keep) else batch.filter(keep))
+    table = _sorted_table(batches, schema)
     if cache is not None:
-        _write_cache(cache, df, problems)
-    return df
+        _write_cache(cache, table, problems)
+    return _to_frame(table)
 
 
 def cleaning_report(df: pd.DataFrame) -> pd.DataFrame:

@@ -10,16 +10,17 @@ character n-grams, as a full matrix for small corpora and as top-k neighbours fo
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from ._progress import progress
-from .tokens import token_list
 
 _NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
 BLOCK_ROWS = 2048
@@ -49,27 +50,134 @@ def tfidf_vectors(
     if cache_dir is not None:
         import sklearn
 
-        h = hashlib.sha1(f"{method}|{ngram_range}|{sklearn.__version__}".encode())
-        for value in df[column].fillna(""):
-            h.update(value.encode("utf-8") if isinstance(value, str) else " ".join(value).encode("utf-8"))
-            h.update(b"\x00")
-        cache = Path(cache_dir) / f"tfidf-{h.hexdigest()[:20]}"
+        key = f"{method}|{ngram_range}|{sklearn.__version__}|{_column_digest(df[column])}"
+        cache = Path(cache_dir) / f"tfidf-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
         if cache.with_suffix(".npz").is_file():
             arrays = np.load(cache.with_suffix(".npz"), allow_pickle=False)
             X = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
             return X, np.load(cache.with_suffix(".npy"), allow_pickle=False)
     if method == "tfidf":
-        vec = TfidfVectorizer(analyzer=token_list, sublinear_tf=True, dtype=np.float32)
-        X = vec.fit_transform(df["tokens"])
+        X, vocab = token_counts(df["tokens"])
+        _tfidf_in_place(X, TfidfTransformer(sublinear_tf=True).fit(X).idf_)
     else:
         vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32)
         X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
-    X, vocab = sparse.csr_matrix(X, dtype=np.float32), vec.get_feature_names_out().astype(str)
+        vocab = vec.get_feature_names_out().astype(str)
+    X = sparse.csr_matrix(X, dtype=np.float32)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache.with_suffix(".npz"), data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape))
         np.save(cache.with_suffix(".npy"), vocab, allow_pickle=False)
     return X, vocab
+
+
+def _column_digest(column: pd.Series) -> str:
+    """A hash of a text (or token-list) column's content, independent of how its memory is chunked.
+    An Arrow-backed column is hashed from its buffers (lengths and bytes), with no Python string made.
+
+    >>> a = pd.Series(["压实 责任", None], dtype="str")
+    >>> _column_digest(a) == _column_digest(pd.Series(["压实 责任", ""], dtype=object))
+    True
+    """
+    import pyarrow as pa
+
+    lengths, data = hashlib.sha1(), hashlib.sha1()
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        arrow = pa.array(column.array)
+        for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+            chunk = chunk.cast(pa.large_string()).fill_null("")
+            offsets = np.frombuffer(chunk.buffers()[1], np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+            lengths.update(np.diff(offsets).tobytes())
+            if offsets[-1] > offsets[0]:
+                data.update(memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]])
+    else:
+        for value in column:
+            encoded = (value if isinstance(value, str) else _joined(value)).encode("utf-8")
+            lengths.update(np.int64(len(encoded)).tobytes())
+            data.update(encoded)
+    return lengths.hexdigest() + data.hexdigest()
+
+
+def _joined(tokens) -> str:
+    return " ".join(tokens) if isinstance(tokens, list | tuple | np.ndarray) else ""
+
+
+COUNT_CHUNK_ROWS = 10_000  # documents counted at a time (bounds the memory of the per-token arrays)
+
+
+def _piece_counts(piece) -> tuple[sparse.csr_matrix, object]:
+    """Counts of one slice of the token column against its own word list (an Arrow string array)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(piece, pa.ChunkedArray):
+        piece = piece.combine_chunks()
+    lists = pc.split_pattern(piece, " ")  # the column's own form: one space between tokens
+    encoded = lists.flatten().dictionary_encode()
+    if any(len(w.split()) > 1 or w.isspace() for w in encoded.dictionary.to_pylist()):
+        lists = pc.utf8_split_whitespace(piece)  # other white space: split as token_list does
+        encoded = lists.flatten().dictionary_encode()
+    # the piece's words in sorted order, so that numbering them in the whole vocabulary keeps each row's
+    # column indices sorted (no sort of the whole matrix afterwards)
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    empty = rank[i] if (i := encoded.dictionary.index("").as_py()) >= 0 else -1
+    if empty >= 0:  # two spaces in a row, or an empty document
+        rows, codes = rows[codes != empty], codes[codes != empty]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(piece)))]).astype(np.int64)
+    local = sparse.csr_matrix((np.ones(len(codes), np.float32), codes, indptr), (len(piece), len(encoded.dictionary)))
+    local.sum_duplicates()
+    return local, encoded.dictionary.take(order)
+
+
+def token_counts(tokens: pd.Series) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Document-term count matrix (float32 CSR) and its vocabulary in sorted order, from a column of
+    space-joined tokens (or lists of tokens): what scikit-learn's ``CountVectorizer`` gives with the
+    tokens as they are, but counted by Arrow in C instead of a Python loop over every token.
+
+    >>> counts, vocab = token_counts(pd.Series(["压实 责任 压实", "", "责任"]))
+    >>> counts.toarray().tolist(), vocab.tolist()
+    ([[2.0, 1.0], [0.0, 0.0], [0.0, 1.0]], ['压实', '责任'])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(tokens.dtype, pd.StringDtype) and tokens.dtype.storage == "pyarrow":
+        column = pa.array(tokens.array).cast(pa.large_string())  # zero-copy: Arrow memory already
+    else:
+        column = pa.array([v if isinstance(v, str) else _joined(v) for v in tokens], pa.large_string())
+    column = column.fill_null("")
+    slices = [column.slice(i, COUNT_CHUNK_ROWS) for i in range(0, len(column), COUNT_CHUNK_ROWS)]
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:  # Arrow and scipy release the GIL
+        parts = list(pool.map(_piece_counts, slices))
+    vocab = pc.unique(pa.concat_arrays([words for _, words in parts] or [pa.array([], pa.large_string())]))
+    vocab = vocab.filter(pc.not_equal(vocab, ""))
+    vocab = vocab.take(pc.sort_indices(vocab))  # UTF-8 byte order is code point order, as sorted() gives
+    nnz = sum(local.nnz for local, _ in parts)
+    data, indices = np.empty(nnz, np.float32), np.empty(nnz, np.int32)
+    indptr, at = [np.zeros(1, np.int64)], 0
+    while parts:  # each piece's own word numbers to the vocabulary's, into one matrix, freeing as it goes
+        local, words = parts.pop(0)
+        where = pc.index_in(words, value_set=vocab).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
+        data[at : at + local.nnz], indices[at : at + local.nnz] = local.data, where[local.indices]
+        indptr.append(local.indptr[1:] + at)
+        at += local.nnz
+    counts = sparse.csr_matrix((data, indices, np.concatenate(indptr)), shape=(len(column), len(vocab)))
+    return counts, np.asarray(vocab.to_pylist(), dtype=str)
+
+
+def _tfidf_in_place(X: sparse.csr_matrix, idf: np.ndarray) -> None:
+    """Counts to L2-normalised sublinear TF-IDF, in place: what ``TfidfTransformer(sublinear_tf=True)``
+    returns, without its two copies of the matrix (the idf comes from the fitted transformer)."""
+    from sklearn.preprocessing import normalize
+
+    np.log(X.data, out=X.data)
+    X.data += 1
+    X.data *= idf.astype(np.float32)[X.indices]
+    normalize(X, copy=False)
 
 
 def similarity(df: pd.DataFrame, method: str = "tfidf", **options) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from ._parallel import ordered_map
 from ._progress import progress
 
 HMM = False
@@ -162,14 +163,16 @@ def filter_tokens(
     ['压实', '责任']
     """
     stop = stopwords(genre_stopwords) if drop_stopwords else frozenset()
-    return [
-        t
-        for t in tokens
-        if _TOKEN_OK.search(t)
-        and t not in stop
-        and (keep_single or len(t) > 1)
-        and (keep_numbers or not _NUMBER.match(t))
-    ]
+    return [t for t in tokens if _is_kept(t, stop, keep_single, keep_numbers)]
+
+
+def _is_kept(token: str, stop: frozenset[str], keep_single: bool, keep_numbers: bool) -> bool:
+    return bool(
+        _TOKEN_OK.search(token)
+        and token not in stop
+        and (keep_single or len(token) > 1)
+        and (keep_numbers or not _NUMBER.match(token))
+    )
 
 
 def tokenize(text: str, **options) -> list[str]:
@@ -202,19 +205,73 @@ def _cache_path(cache_dir: Path, options: dict | None = None) -> Path:
     return cache_dir / f"tokens-{dictionary_version()}-{_options_key(options or {})}.parquet"
 
 
-def _segment_and_filter(args: tuple[list[str], dict]) -> list[tuple[str, str]]:
+class _ChunkSplitter:
+    """Segment a chunk of texts into its two token columns, with the per-token work done by Arrow.
+
+    Each text's tokens are joined with spaces as they come from the segmenter (tokens never contain white
+    space: the segmenter emits white space as tokens of its own), split again in Arrow, and filtered by
+    :func:`filter_tokens`'s rule decided once per distinct token (remembered across chunks): a Python
+    loop over every token would take as long as segmenting itself."""
+
+    def __init__(self, options: dict):
+        merged = {**_DEFAULT_FILTER, **options}
+        self.stop = stopwords(merged["genre_stopwords"]) if merged["drop_stopwords"] else frozenset()
+        self.keep_single, self.keep_numbers = merged["keep_single"], merged["keep_numbers"]
+        self.seen: set[str] = set()
+        self.visible: list[str] = []  # not white space: the all_tokens column
+        self.kept: list[str] = []  # what filter_tokens keeps: the tokens column
+
+    def __call__(self, texts: list[str]):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cut = segmenter().cut
+        joined = pa.array([" ".join(cut(text)) for text in texts], pa.large_string())
+        lists = pc.split_pattern(joined, " ")
+        flat = lists.flatten()
+        for t in pc.unique(flat).to_pylist():
+            if t not in self.seen:
+                self.seen.add(t)
+                if t.strip():
+                    self.visible.append(t)
+                    if _is_kept(t, self.stop, self.keep_single, self.keep_numbers):
+                        self.kept.append(t)
+        parents = pc.list_parent_indices(lists).to_numpy()
+        space = pa.scalar(" ", pa.large_string())
+        out = []
+        for words in (self.visible, self.kept):
+            mask = pc.is_in(flat, value_set=pa.array(words, pa.large_string()))
+            counts = np.bincount(parents[mask.to_numpy(zero_copy_only=False)], minlength=len(texts))
+            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int64())
+            out.append(pc.binary_join(pa.LargeListArray.from_arrays(offsets, flat.filter(mask)), space))
+        return out[0], out[1]
+
+
+@lru_cache(maxsize=4)
+def _splitter(options_items: tuple) -> _ChunkSplitter:
+    return _ChunkSplitter(dict(options_items))
+
+
+def _segment_and_filter(args: tuple[list[str], dict]):
+    """Worker: (all tokens, filtered tokens) of a chunk of texts, as two Arrow string arrays."""
     texts, options = args
-    out = []
-    for text in texts:
-        all_tokens = [t for t in segmenter().cut(text) if t.strip()]
-        out.append((" ".join(all_tokens), " ".join(filter_tokens(all_tokens, **options))))
-    return out
+    return _splitter(tuple(sorted(options.items())))(texts)
 
 
-def segment_many(texts: list[str], processes: int | None = None, **options) -> tuple[pd.Series, pd.Series]:
+def _chunks(texts: Sequence[str] | pd.Series, size: int) -> Iterator[list[str]]:
+    for start in range(0, len(texts), size):
+        part = texts.iloc[start : start + size] if isinstance(texts, pd.Series) else texts[start : start + size]
+        part = part.tolist() if isinstance(part, pd.Series) else part  # an Arrow column converts in C
+        yield ["" if t is None or (isinstance(t, float) and t != t) else t for t in part]
+
+
+def segment_many(
+    texts: Sequence[str] | pd.Series, processes: int | None = None, **options
+) -> tuple[pd.Series, pd.Series]:
     """Segment many texts: all tokens and filtered tokens, each a string Series (space-joined tokens).
-    Runs on all cores when the texts are large enough to pay for starting workers; each chunk's
-    results go straight into Arrow memory, so the corpus's tokens never exist twice as Python strings.
+    Runs on all cores when the texts are large enough to pay for starting workers. A Series is read a
+    chunk at a time, and each chunk's tokens go straight into Arrow memory, so neither the texts nor
+    the tokens of a large corpus ever exist all at once as Python strings.
 
     >>> [s.tolist() for s in segment_many(["坚持动态清零"], processes=1)]
     [['坚持 动态清零'], ['坚持 动态清零']]
@@ -222,28 +279,25 @@ def segment_many(texts: list[str], processes: int | None = None, **options) -> t
     import pyarrow as pa
 
     processes = processes or os.cpu_count() or 1
-    parallel = processes >= 2 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS
+    n_chars = texts.str.len().sum() if isinstance(texts, pd.Series) else sum(map(len, texts))
+    parallel = processes >= 2 and n_chars >= PARALLEL_MIN_CHARS
     size = max(1, min(2000, len(texts) // (processes * 8))) if parallel else max(1, len(texts) // 100)
-    chunks = [(texts[i : i + size], options) for i in range(0, len(texts), size)]
+    n_chunks = -(-len(texts) // size)
+    work = ((chunk, options) for chunk in _chunks(texts, size))
     all_parts: list = []
     tok_parts: list = []
-
-    def collect(results) -> None:
-        for part in progress(results, total=len(chunks), desc="segmenting"):
-            all_parts.append(pa.array([a for a, _ in part], pa.large_string()))
-            tok_parts.append(pa.array([t for _, t in part], pa.large_string()))
-
-    if parallel:
-        with ProcessPoolExecutor(processes) as pool:
-            collect(pool.map(_segment_and_filter, chunks))
-    else:
-        collect(map(_segment_and_filter, chunks))
+    results = ordered_map(_segment_and_filter, work, processes if parallel else 1)
+    for all_part, tok_part in progress(results, total=n_chunks, desc="segmenting"):
+        all_parts.append(all_part)
+        tok_parts.append(tok_part)
     all_tokens = pd.Series(pa.chunked_array(all_parts, pa.large_string()), dtype="str")
     tokens = pd.Series(pa.chunked_array(tok_parts, pa.large_string()), dtype="str")
     return all_tokens, tokens
 
 
-def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **options) -> tuple[pd.Series, pd.Series]:
+def segment_texts(
+    texts: Sequence[str] | pd.Series, cache_dir: Path | None = paths.CACHE_DIR, **options
+) -> tuple[pd.Series, pd.Series]:
     """All tokens and filtered tokens (space-joined) of many texts, as two string Series, reusing the
     on-disk cache: Parquet, keyed by each text's hash, one file per dictionary version, stopword lists
     and filter options, so a change to any of them is a cache miss. ``cache_dir=None`` disables it.
@@ -253,7 +307,9 @@ def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **
     >>> all_tokens.tolist(), tokens.tolist()
     (['压实 四方责任 。'], ['压实 四方责任'])
     """
-    keys = pd.Index([hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts], dtype="str")
+    keys = pd.Index(
+        [hashlib.sha1(t.encode("utf-8")).hexdigest() for chunk in _chunks(texts, 10_000) for t in chunk], dtype="str"
+    )
     path = _cache_path(cache_dir, options) if cache_dir is not None else None
     table = pd.read_parquet(path) if path is not None and path.is_file() else None
     if table is not None:
@@ -262,10 +318,13 @@ def segment_texts(texts: list[str], cache_dir: Path | None = paths.CACHE_DIR, **
     else:
         where = np.full(len(keys), -1)
     missing = np.flatnonzero(where < 0)
-    fresh_all, fresh_tok = segment_many([texts[i] for i in missing], **options)
     if len(missing) == len(keys):  # nothing cached: the fresh tokens are already in order
-        all_tokens, tokens = fresh_all, fresh_tok
+        all_tokens, tokens = fresh_all, fresh_tok = segment_many(texts, **options)
+    elif len(table) == len(where) and np.array_equal(where, np.arange(len(where))):  # the cache, row for row
+        all_tokens, tokens = table["all_tokens"].reset_index(drop=True), table["tokens"].reset_index(drop=True)
     else:
+        subset = texts.iloc[missing] if isinstance(texts, pd.Series) else [texts[i] for i in missing]
+        fresh_all, fresh_tok = segment_many(subset, **options)
         hit = np.flatnonzero(where >= 0)
         position = np.argsort(np.concatenate([hit, missing]), kind="stable")
         all_tokens = pd.concat([table["all_tokens"].iloc[where[hit]], fresh_all], ignore_index=True)
@@ -294,7 +353,7 @@ def add_tokens(
     >>> bool(tokens.str.len().gt(0).all()), "疫情防控" in tokens.iloc[0].split()
     (True, True)
     """
-    all_tokens, tokens = segment_texts(df[column].fillna("").tolist(), cache_dir, **options)
+    all_tokens, tokens = segment_texts(df[column].reset_index(drop=True), cache_dir, **options)
     out = df.copy(deep=False)
     out["all_tokens"] = all_tokens.array
     out["tokens"] = tokens.array
