@@ -256,3 +256,28 @@ def test_many_files_and_one_parquet_give_the_same_frame(tmp_path):
     from_parquet = load_corpus(tmp_path / "one.parquet", cache_dir=None).drop(columns="source_file")
     pd.testing.assert_frame_equal(from_files, from_parquet)
     assert len(from_files) == 30 and from_files.date.notna().all()
+
+
+def test_subfolders_links_and_unreadable_folders(tmp_path, monkeypatch):
+    import os
+
+    from directives import corpus as C
+
+    corpus = tmp_path / "c"
+    _write(corpus / "2021", "a.txt", ARTICLE)
+    _write(corpus / "2022" / "03", "b.txt", ARTICLE.replace("疫情防控", "聯防聯控"))
+    (corpus / "2022" / "up").symlink_to(corpus, target_is_directory=True)  # a link back up: no loop
+    _write(corpus / "locked", "c.txt", ARTICLE.replace("疫情防控", "群防群控"))
+    real_scandir = os.scandir
+
+    def scandir(path):  # as for a folder without read permission (chmod does not stop root)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(C.os, "scandir", scandir)
+    with pytest.warns(CorpusWarning, match=r"locked: folder not readable \(Permission denied\), skipped"):
+        df = load_corpus(corpus, cache_dir=None)
+    assert sorted(df.source_file) == ["2021/a.txt", "2022/03/b.txt"]
+    monkeypatch.setattr(C.os, "scandir", real_scandir)
+    assert sorted(load_corpus(corpus, cache_dir=None).source_file) == ["2021/a.txt", "2022/03/b.txt", "locked/c.txt"]

@@ -266,6 +266,7 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
 
 
 CHUNK_CHARS = 2_000_000  # about this many characters of articles go to a worker at a time
+CHUNK_FILES = 2_000  # and at most this many articles
 
 
 def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Iterable[tuple]:
@@ -278,7 +279,7 @@ def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Ite
     chunks, start, acc = [], 0, 0
     for i, size in enumerate(sizes):
         acc += size
-        if acc >= target or i + 1 - start >= 2000:
+        if acc >= target or i + 1 - start >= CHUNK_FILES:
             chunks.append((kind, items[start : i + 1]))
             start, acc = i + 1, 0
     if start < len(items):
@@ -290,21 +291,34 @@ def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Ite
     bar.close()
 
 
-def _list_folder(folder: Path) -> list[tuple[str, str, int, int]]:
+def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str]]]:
     """Every ``.txt`` file under ``folder`` and its ``metadata.csv``, in one walk: (path, relative path,
-    size, modification time in ns), sorted by relative path."""
-    out = []
-    stack = [(str(folder), "")]
+    size, modification time in ns), sorted by relative path; and the folders that could not be read,
+    with the reason. Linked folders are followed once (a link back up the tree is not a loop)."""
+    out, unreadable = [], []
+    stack, visited = [(str(folder), "")], set()
     while stack:
         where, prefix = stack.pop()
-        with os.scandir(where) as entries:
-            for e in entries:
+        real = os.path.realpath(where)
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(where) as it:
+                entries = list(it)
+        except OSError as exc:
+            unreadable.append((where, f"folder not readable ({exc.strerror or exc}), skipped"))
+            continue
+        for e in entries:
+            try:
                 if e.is_dir():
                     stack.append((e.path, f"{prefix}{e.name}/"))
                 elif e.is_file() and (e.name.lower().endswith(".txt") or e.name == paths.METADATA_NAME):
                     st = e.stat()
                     out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
-    return sorted(out, key=lambda f: f[1])
+            except OSError:  # vanished or unreadable: reading it reports the problem
+                out.append((e.path, prefix + e.name, 0, 0))
+    return sorted(out, key=lambda f: f[1]), unreadable
 
 
 def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], problem) -> tuple[list, list[int]]:
@@ -455,10 +469,11 @@ def load_corpus(
     path = Path(path)
     if not path.exists():
         raise CorpusError(f"{path}: no such folder or file")
-    listing = _list_folder(path) if path.is_dir() else None
+    listing, unreadable = _list_folder(path) if path.is_dir() else (None, [])
     cache = (cache_dir / f"corpus-{_corpus_key(path, listing)}.parquet") if cache_dir is not None else None
     if cache is not None and cache.is_file():
         df, problems = _read_cache(cache)
+        release_memory()
         for where, problem in problems:
             _problem(where, problem, strict)
         return df
@@ -468,6 +483,8 @@ def load_corpus(
         problems.append((str(where), message))
         _problem(where, message, strict)
 
+    for where, message in unreadable:
+        problem(where, message)
     if listing is not None:
         items, sizes = _folder_items(path, listing, problem)
         results = _run("file", items, sizes, processes)
@@ -495,7 +512,9 @@ def load_corpus(
     table = _sorted_table(batches, schema)
     if cache is not None:
         _write_cache(cache, table, problems)
-    return _to_frame(table)
+    df = _to_frame(table)
+    release_memory()
+    return df
 
 
 def cleaning_report(df: pd.DataFrame) -> pd.DataFrame:

@@ -102,7 +102,7 @@ def _joined(tokens) -> str:
     return " ".join(tokens) if isinstance(tokens, list | tuple | np.ndarray) else ""
 
 
-COUNT_CHUNK_ROWS = 10_000  # documents counted at a time (bounds the memory of the per-token arrays)
+COUNT_CHUNK_ROWS = 4_000  # documents counted at a time (bounds the memory of the per-token arrays)
 
 
 def _piece_counts(piece) -> tuple[sparse.csr_matrix, object]:

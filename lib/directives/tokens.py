@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from ._parallel import ordered_map
+from ._parallel import ordered_map, release_memory
 from ._progress import progress
 
 HMM = False
@@ -313,15 +313,16 @@ def segment_texts(
     path = _cache_path(cache_dir, options) if cache_dir is not None else None
     table = pd.read_parquet(path) if path is not None and path.is_file() else None
     if table is not None:
-        table = table.drop_duplicates("key").set_index("key")
-        where = table.index.get_indexer(keys)
+        if table["key"].duplicated().any():  # (checked first: dropping copies every column)
+            table = table.drop_duplicates("key", ignore_index=True)
+        where = pd.Index(table["key"]).get_indexer(keys)
     else:
         where = np.full(len(keys), -1)
     missing = np.flatnonzero(where < 0)
     if len(missing) == len(keys):  # nothing cached: the fresh tokens are already in order
         all_tokens, tokens = fresh_all, fresh_tok = segment_many(texts, **options)
     elif len(table) == len(where) and np.array_equal(where, np.arange(len(where))):  # the cache, row for row
-        all_tokens, tokens = table["all_tokens"].reset_index(drop=True), table["tokens"].reset_index(drop=True)
+        all_tokens, tokens = table["all_tokens"], table["tokens"]
     else:
         subset = texts.iloc[missing] if isinstance(texts, pd.Series) else [texts[i] for i in missing]
         fresh_all, fresh_tok = segment_many(subset, **options)
@@ -336,9 +337,10 @@ def segment_texts(
 
         new = pd.DataFrame({"key": keys[missing], "all_tokens": fresh_all.array, "tokens": fresh_tok.array})
         if table is not None:
-            new = pd.concat([table.reset_index(), new], ignore_index=True)
+            new = pd.concat([table, new], ignore_index=True)
         del table
         write_parquet(new, path)
+    release_memory()  # what reading, segmenting and writing freed goes back to the system
     return all_tokens, tokens
 
 
