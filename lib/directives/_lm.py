@@ -27,7 +27,11 @@ def _tokenizer():
 
 
 def log_prob(text: str) -> float:
-    """Best-segmentation log-probability of ``text`` (converted to simplified) under jieba's dictionary."""
+    """Best-segmentation log-probability of ``text`` (converted to simplified) under jieba's dictionary.
+
+    >>> log_prob("疫情防控") > log_prob("控防情疫")
+    True
+    """
     s = to_simplified(text)
     if not s:
         return 0.0
@@ -39,5 +43,9 @@ def log_prob(text: str) -> float:
 
 
 def word_freq(word: str) -> int:
-    """Frequency of ``word`` (simplified) in jieba's dictionary, 0 when absent."""
+    """Frequency of ``word`` (simplified) in jieba's dictionary, 0 when absent.
+
+    >>> word_freq("責任") > 0, word_freq("壓實責任龘龘")
+    (True, 0)
+    """
     return _tokenizer().FREQ.get(to_simplified(word), 0) or 0

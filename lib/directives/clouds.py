@@ -38,15 +38,32 @@ def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEI
 
 
 def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Per unit, each term's TF-IDF weight (sublinear tf), so a cloud shows what is distinctive."""
+    """Per unit, each term's TF-IDF weight (sublinear tf), so a cloud shows what is distinctive. Terms come
+    in the order of their first use in the unit: the cloud ranks them by weight, and among equal weights
+    (common in short texts) the earlier term wins a place and a size.
+
+    >>> units = pd.DataFrame({"doc_id": ["a", "b"], "tokens": ["责任 压实 压实", "压实 防控"]})
+    >>> {term: round(float(w), 2) for term, w in tfidf_weights(units)["a"].items()}
+    {'责任': 0.64, '压实': 0.77}
+    """
     from .similarity import tfidf_vectors
+    from .tokens import token_list
 
     X, vocab = tfidf_vectors(units)
-    return {d: dict(zip(vocab[X[i].indices], X[i].data, strict=True)) for i, d in enumerate(units["doc_id"])}
+    out = {}
+    for i, (unit, tokens) in enumerate(zip(units["doc_id"], units["tokens"], strict=True)):
+        weights = dict(zip(vocab[X[i].indices].tolist(), X[i].data, strict=True))
+        out[unit] = {t: weights[t] for t in dict.fromkeys(token_list(tokens)) if t in weights}
+    return out
 
 
 def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Per unit, each term's count."""
+    """Per unit, each term's count.
+
+    >>> units = pd.DataFrame({"doc_id": ["a"], "tokens": ["压实 责任 压实"]})
+    >>> {term: int(n) for term, n in count_weights(units)["a"].items()}
+    {'压实': 2, '责任': 1}
+    """
     from .tokens import token_list
 
     pairs = zip(units["doc_id"], units["tokens"], strict=True)
@@ -54,7 +71,12 @@ def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:
-    """One large word cloud with a title."""
+    """One large word cloud with a title.
+
+    >>> fig = plot_cloud({"压实责任": 3.0, "疫情防控": 1.0}, "压实责任"); fig.axes[0].get_title()
+    '压实责任'
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     fig, ax = plt.subplots(figsize=(10, 6.4))
     ax.imshow(np.asarray(cloud_image(weights, 1200, 760)), interpolation="bilinear")
@@ -64,7 +86,13 @@ def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:
 
 
 def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: str, cols: int = 3) -> plt.Figure:
-    """A grid of word clouds, one per unit, each titled with its label; an empty unit shows a note."""
+    """A grid of word clouds, one per unit, each titled with its label; an empty unit shows a note.
+
+    >>> fig = plot_cloud_grid({"a": {"压实": 2.0}, "b": {}}, {"a": "永州", "b": "宁夏"}, "Clouds")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['永州', '宁夏 (no terms left)']
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     units = list(labels)
     cols = max(1, min(cols, len(units)))

@@ -112,7 +112,11 @@ def _lead_bytes_from_pair(prev: str, reading: str | None) -> list[int]:
 
 @lru_cache(maxsize=1)
 def known_repairs() -> list[dict[str, str]]:
-    """Rows of the known-repairs table: ``damaged`` (one character of context each side), ``repaired``, ``evidence``."""
+    """Rows of the known-repairs table: ``damaged`` (one character of context each side), ``repaired``, ``evidence``.
+
+    >>> {"damaged", "repaired", "evidence"} <= set(known_repairs()[0])
+    True
+    """
     with open(paths.KNOWN_REPAIRS_CSV, encoding="utf-8", newline="") as fh:
         return [row for row in csv.DictReader(fh) if not row["damaged"].startswith("#")]
 

@@ -153,7 +153,14 @@ def plot_top_terms(counts: pd.DataFrame, top: int = 25, title: str = "Most frequ
 
 
 def plot_terms_by_unit(by_unit: pd.DataFrame, labels: dict, top: int = 10, title: str = "") -> plt.Figure:
-    """Small multiples: the ``top`` terms of each unit (article or region), one panel each."""
+    """Small multiples: the ``top`` terms of each unit (article or region), one panel each.
+
+    >>> by_unit = pd.DataFrame({"doc_id": ["a", "a", "b"], "term": ["压实", "责任", "防控"], "count": [3, 2, 4]})
+    >>> fig = plot_terms_by_unit(by_unit, {"a": "永州", "b": "宁夏"}, top=2)
+    >>> [ax.get_title() for ax in fig.axes if ax.get_title()], fig._suptitle.get_text()
+    (['永州', '宁夏'], 'Top 2 terms of each unit')
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     units = list(labels)
     fig, axes = _grid(len(units))
@@ -168,7 +175,13 @@ def plot_terms_by_unit(by_unit: pd.DataFrame, labels: dict, top: int = 10, title
 
 
 def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = "") -> plt.Figure:
-    """Small multiples of signed G²: each unit's most over-used (red) and under-used (blue) terms."""
+    """Small multiples of signed G²: each unit's most over-used (red) and under-used (blue) terms.
+
+    >>> keys = pd.DataFrame({"doc_id": ["a", "a"], "term": ["压实", "防控"], "g2": [5.2, -3.1]})
+    >>> fig = plot_keyness(keys, {"a": "永州"}); [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['防控', '压实']
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     units = list(labels)
     fig, axes = _grid(len(units))
@@ -187,7 +200,13 @@ def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = ""
 
 
 def plot_dispersion(positions: pd.DataFrame, labels: dict, terms: list[str], title: str = "") -> plt.Figure:
-    """Dispersion (x-ray) plot: where in each text each term occurs, one row per unit, a panel per term."""
+    """Dispersion (x-ray) plot: where in each text each term occurs, one row per unit, a panel per term.
+
+    >>> positions = pd.DataFrame({"doc_id": ["a", "b"], "term": ["压实", "压实"], "position": [0.1, 0.8]})
+    >>> fig = plot_dispersion(positions, {"a": "永州", "b": "宁夏"}, ["压实"]); fig.axes[0].get_title()
+    '压实'
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     units = list(labels)
     fig, axes = plt.subplots(1, len(terms), figsize=(2.6 * len(terms) + 2, 0.9 + 0.32 * len(units)),
@@ -254,7 +273,13 @@ def plot_matrix(
 
 
 def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
-    """Heatmap of a similarity matrix in clustered order; values written in the cells for small corpora."""
+    """Heatmap of a similarity matrix in clustered order; values written in the cells for small corpora.
+
+    >>> sims = pd.DataFrame([[1.0, 0.2], [0.2, 1.0]], index=["a", "b"], columns=["a", "b"])
+    >>> fig = plot_similarity_heatmap(sims, {"a": "永州", "b": "宁夏"}, "Similarity"); fig.axes[0].get_title()
+    'Similarity'
+    >>> plt.close(fig)
+    """
     from .similarity import clustered_order
 
     order = clustered_order(sims)
@@ -262,7 +287,13 @@ def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str) -> plt
 
 
 def plot_dendrogram(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
-    """Average-linkage dendrogram on 1 - similarity (the last 40 merges for a large corpus)."""
+    """Average-linkage dendrogram on 1 - similarity (the last 40 merges for a large corpus).
+
+    >>> sims = pd.DataFrame(np.eye(3) * 0.7 + 0.3, index=list("abc"), columns=list("abc"))
+    >>> fig = plot_dendrogram(sims, {"a": "永州", "b": "宁夏", "c": "天津"}, "Clusters"); fig.axes[0].get_title()
+    'Clusters'
+    >>> plt.close(fig)
+    """
     from scipy.cluster.hierarchy import dendrogram, linkage
     from scipy.spatial.distance import squareform
 
@@ -283,13 +314,19 @@ def plot_dendrogram(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
 
 
 def plot_document_map(sims: pd.DataFrame, labels: dict, title: str, seed: int = 0) -> plt.Figure:
-    """2-D map of the documents (metric MDS on 1 - similarity, fixed seed)."""
+    """2-D map of the documents (metric MDS on 1 - similarity, fixed seed).
+
+    >>> sims = pd.DataFrame(np.eye(3) * 0.7 + 0.3, index=list("abc"), columns=list("abc"))
+    >>> fig = plot_document_map(sims, {"a": "永州", "b": "宁夏", "c": "天津"}, "Map"); len(fig.axes[0].texts)
+    3
+    >>> plt.close(fig)
+    """
     from sklearn.manifold import MDS
 
     use_cjk_font()
     dist = np.clip(1 - sims.to_numpy(), 0, None)
     np.fill_diagonal(dist, 0)
-    xy = MDS(n_components=2, dissimilarity="precomputed", random_state=seed, n_init=4).fit_transform(dist)
+    xy = MDS(n_components=2, metric="precomputed", init="random", random_state=seed, n_init=4).fit_transform(dist)
     fig, ax = plt.subplots(figsize=(7, 6))
     ax.scatter(xy[:, 0], xy[:, 1], s=40 if len(sims) <= MAX_LABELLED else 6, color="tab:red")
     if len(sims) <= MAX_LABELLED:

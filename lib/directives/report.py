@@ -34,7 +34,12 @@ def list_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
 
 
 def run_notebook(nb: Path, executed: Path, corpus: Path, figures: Path, extra: dict | None = None) -> Path:
-    """Execute one notebook with papermill from a fresh kernel; raise :class:`NotebookFailed` on error."""
+    """Execute one notebook with papermill from a fresh kernel; raise :class:`NotebookFailed` on error.
+
+    Used by :func:`run_collection`; for one notebook on the seeds (takes some seconds)::
+
+        run_notebook(paths.NOTEBOOKS_DIR / "01_corpus.ipynb", Path("out.ipynb"), paths.SEEDS_DIR, Path("figs"))
+    """
     import papermill as pm
 
     params = {"CORPUS": str(corpus), "FIGURES": str(figures), **(extra or {})}
@@ -65,7 +70,13 @@ _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\
 
 def cjk_font_face(page: str) -> str:
     """A ``@font-face`` rule embedding Noto Sans CJK SC, subset to the CJK characters of ``page`` (WOFF,
-    base64), so Chinese reads on a machine without any CJK font and nothing is fetched."""
+    base64), so Chinese reads on a machine without any CJK font and nothing is fetched.
+
+    >>> rule = cjk_font_face("<p>压实责任</p>"); rule.startswith("<style>@font-face") and "font/woff;base64" in rule
+    True
+    >>> cjk_font_face("<p>no Chinese</p>")
+    ''
+    """
     import base64
     import io
 
@@ -103,7 +114,15 @@ def make_offline(html_text: str) -> str:
 
 
 def export_html(executed: Path, html_path: Path) -> Path:
-    """Write one executed notebook as self-contained, offline HTML (images embedded)."""
+    """Write one executed notebook as self-contained, offline HTML (images embedded).
+
+    >>> import nbformat, tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 压实责任")])
+    >>> nbformat.write(nb, tmp / "x.ipynb"); page = export_html(tmp / "x.ipynb", tmp / "x.html").read_text()
+    >>> "压实责任" in page, "cdn" in page.lower()
+    (True, False)
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -132,7 +151,11 @@ KEY_PACKAGES = (
 
 
 def notebook_outline(nb_path: Path) -> tuple[str, str, dict[str, str]]:
-    """Title, first paragraph, and for each figure the heading of the section that saves it."""
+    """Title, first paragraph, and for each figure the heading of the section that saves it.
+
+    >>> title, purpose, figures = notebook_outline(paths.NOTEBOOKS_DIR / "01_corpus.ipynb"); bool(title and purpose)
+    True
+    """
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -175,7 +198,12 @@ def _thumbnail(png: Path, width: int = 360) -> str:
 def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Path) -> Path:
     """``reports/index.html``: the notebooks in order with one line each, their figures as thumbnails
     linking to the sections that make them, the corpus summary, key package versions and the run date.
-    Everything from the corpus is escaped: article text is data, never markup."""
+    Everything from the corpus is escaped: article text is data, never markup.
+
+    Called by :func:`run_collection` after the notebooks ran::
+
+        write_index(paths.SEEDS_DIR, list_notebooks(), paths.REPORTS_DIR, paths.FIGURES_DIR)
+    """
     from datetime import datetime
     from importlib.metadata import PackageNotFoundError, version
 
@@ -230,7 +258,12 @@ def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Pat
 
 def run_collection(corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None) -> list[Path]:
     """Run every notebook on ``corpus``; figures go to ``out/figures`` (default: the repo's figures/),
-    HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths."""
+    HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths.
+
+    What ``make report`` runs (several minutes)::
+
+        run_collection(paths.SEEDS_DIR, out=Path("/tmp/seeds-run"))
+    """
     figures = (out / "figures") if out else paths.FIGURES_DIR
     reports = (out / "reports") if out else paths.REPORTS_DIR
     figures.mkdir(parents=True, exist_ok=True)

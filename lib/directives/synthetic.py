@@ -30,7 +30,11 @@ OUTLETS = ["永州日报", "光明日报客户端", "县融媒体中心", "天�
 
 @lru_cache(maxsize=1)
 def seed_sentences() -> tuple[str, ...]:
-    """Sentences of the cleaned seed articles (original script), at least 8 characters each."""
+    """Sentences of the cleaned seed articles (original script), at least 8 characters each.
+
+    >>> min(map(len, seed_sentences())) >= 8
+    True
+    """
     from .corpus import load_corpus
 
     text = "\n".join(load_corpus(paths.SEEDS_DIR, cache_dir=None).text)
@@ -40,7 +44,11 @@ def seed_sentences() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def dictionary_words(top: int = 30_000) -> tuple[np.ndarray, np.ndarray]:
     """The ``top`` most frequent multi-character words of jieba's dictionary and the cumulative Zipf
-    distribution (weights 1/rank) to sample them with."""
+    distribution (weights 1/rank) to sample them with.
+
+    >>> words, cumulative = dictionary_words(100); len(words), bool(cumulative[-1] > 0.99)
+    (100, True)
+    """
     import jieba
 
     rows = []
@@ -97,7 +105,13 @@ def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
 
 
 def write_as_files(articles: pd.DataFrame, folder: str | Path) -> Path:
-    """Write each article as ``<doc_id>.txt`` (UTF-8) with a ``metadata.csv`` of region and date."""
+    """Write each article as ``<doc_id>.txt`` (UTF-8) with a ``metadata.csv`` of region and date.
+
+    >>> import tempfile
+    >>> folder = write_as_files(make_articles(2, seed=1), Path(tempfile.mkdtemp()) / "corpus")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['metadata.csv', 'syn000000.txt', 'syn000001.txt']
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for doc_id, text in zip(articles["doc_id"], articles["text"], strict=True):

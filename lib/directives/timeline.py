@@ -90,7 +90,12 @@ def phrase_rates(df: pd.DataFrame, phrases: list[str], column: str = "text_simpl
 
 def counts_by_period(df: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
     """Articles per period (``MS`` month, ``W-MON`` week …), with empty periods filled with 0.
-    Undated articles are not in any period: count them with ``df.date.isna().sum()``."""
+    Undated articles are not in any period: count them with ``df.date.isna().sum()``.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2022-01-05", "2022-03-01", None])})
+    >>> counts_by_period(df)["articles"].tolist()
+    [1, 0, 1]
+    """
     dated = df[df["date"].notna()]
     if dated.empty:
         return pd.DataFrame(columns=["period", "articles"])
@@ -123,7 +128,14 @@ def phrase_rates_by_period(df: pd.DataFrame, phrases: list[str], freq: str = "MS
 
 def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: str) -> plt.Figure:
     """Articles on a date axis (marker by level, hollow when the date is inferred), labelled with region,
-    date and short title, above a context track of national events."""
+    date and short title, above a context track of national events.
+
+    >>> from directives import load_corpus
+    >>> fig = plot_article_timeline(article_timeline(load_corpus()), load_events(), "Articles and events")
+    >>> fig.axes[0].get_title()
+    'Articles and events'
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     n = len(timeline)
     fig, (ax, axe) = plt.subplots(2, 1, figsize=(11, 2.5 + 0.45 * n + 0.3 * len(events)), sharex=True,
@@ -170,7 +182,14 @@ def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: s
 
 def plot_phrase_presence(rates: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
     """Heatmap: articles in date order (rows) × phrases (columns), colour = per 10,000 characters,
-    the count written in each cell."""
+    the count written in each cell.
+
+    >>> from directives import load_corpus
+    >>> df = load_corpus()
+    >>> fig = plot_phrase_presence(phrase_rates(df, ["压实", "责任"]), {}, "Phrases"); fig.axes[0].get_title()
+    'Phrases'
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     order = rates.drop_duplicates("doc_id").sort_values("date", na_position="last")["doc_id"].tolist()
     per = rates.pivot_table(index="doc_id", columns="phrase", values="per_10k", sort=False).loc[order]
@@ -190,7 +209,15 @@ def plot_phrase_presence(rates: pd.DataFrame, labels: dict, title: str) -> plt.F
 
 
 def plot_counts_by_period(counts: pd.DataFrame, phrase_rates: pd.DataFrame, title: str) -> plt.Figure:
-    """Line charts for a large corpus: articles per period, and each phrase per 10,000 characters."""
+    """Line charts for a large corpus: articles per period, and each phrase per 10,000 characters.
+
+    >>> from directives import load_corpus
+    >>> df = load_corpus()
+    >>> fig = plot_counts_by_period(counts_by_period(df), phrase_rates_by_period(df, ["压实"]), "By month")
+    >>> fig.axes[0].get_title()
+    'By month'
+    >>> plt.close(fig)
+    """
     use_cjk_font()
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
     ax1.plot(counts["period"], counts["articles"], color="tab:gray", marker="." if len(counts) < 60 else None)

@@ -70,7 +70,11 @@ def engine() -> str:
 @lru_cache(maxsize=1)
 def dictionary_version() -> str:
     """A short hash of everything that changes segmentation: jieba's version, HMM, the user dictionary
-    (the engine is not part of it: both engines give the same tokens)."""
+    (the engine is not part of it: both engines give the same tokens).
+
+    >>> len(dictionary_version())
+    12
+    """
     import jieba
 
     h = hashlib.sha1(f"jieba {jieba.__version__} hmm={HMM}\n".encode())
@@ -111,7 +115,11 @@ class _Engine:
 
 @lru_cache(maxsize=1)
 def jieba_tokenizer():
-    """jieba's own Tokenizer with the user dictionary (for part-of-speech tagging, which needs jieba)."""
+    """jieba's own Tokenizer with the user dictionary (for part-of-speech tagging, which needs jieba).
+
+    >>> "四方责任" in jieba_tokenizer().lcut("压实四方责任")
+    True
+    """
     return segmenter("jieba").jieba_tokenizer
 
 
