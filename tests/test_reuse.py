@@ -95,3 +95,33 @@ def test_responsibility_kinds_in_seeds(seeds_df):
     assert {"部门责任", "战区责任", "政治责任"} <= per_doc["004"]
     assert "第一责任人" in per_doc["000"]
     assert not set(kinds.kind) & {"压实责任", "落实责任", "细化责任", "追究责任", "五个责任"}
+
+
+def test_reuse_for_large_corpora_agrees_with_the_pairwise_scores(seeds_df):
+    from directives.reuse import reuse_by_document
+
+    passages = shared_passages(seeds_df, min_chars=8)
+    full = reuse_scores(seeds_df, passages)
+    by_doc = reuse_by_document(seeds_df, passages).set_index("doc_id")
+    # what a document shares with any other is at least what it shares with the closest one, and at most the sum
+    for doc, part in full.groupby("doc_id"):
+        assert part.shared_chars.max() <= by_doc.loc[doc, "shared_chars"] <= part.shared_chars.sum()
+    assert set(by_doc.index) == set(seeds_df.doc_id) and by_doc.passages.sum() == passages.n_docs.sum()
+    # pairs within a subset are exactly the full scores' pairs within it
+    subset = by_doc.index[:3].tolist()
+    restricted = reuse_scores(seeds_df, passages, doc_ids=subset)
+    expected = full[full.doc_id.isin(subset) & full.other.isin(subset)]
+    pd.testing.assert_frame_equal(restricted.sort_values(["doc_id", "other"], ignore_index=True),
+                                  expected.sort_values(["doc_id", "other"], ignore_index=True))  # fmt: skip
+
+
+def test_units_and_samples_for_large_corpora(seeds_df):
+    from directives.analysis import document_units, sample_documents
+
+    unit, labels = document_units(seeds_df, max_units=40)
+    assert unit.to_dict() == {d: d for d in seeds_df.doc_id} and len(labels) == len(seeds_df)
+    unit, labels = document_units(seeds_df, max_units=2)  # more articles than units: regions
+    assert len(labels) == 2 and unit.notna().sum() == sum(int(v.split("(")[1].split()[0]) for v in labels.values())
+    sample = sample_documents(seeds_df, 3)
+    assert len(sample) == 3 and sample.index.is_monotonic_increasing
+    assert sample.doc_id.tolist() == sample_documents(seeds_df, 3).doc_id.tolist()  # seeded

@@ -183,3 +183,39 @@ def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") ->
             "all_tokens": " ".join(" ".join(token_list(t)) for t in part["all_tokens"]),
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def document_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") -> tuple[pd.Series, dict[str, str]]:
+    """Each document's unit, for per-unit tables, and the units' labels, as :func:`analysis_units` makes
+    them: the documents themselves for at most ``max_units`` documents, otherwise their ``by`` value
+    (the ``max_units`` largest groups; documents of other groups get no unit).
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "甲", "乙"], "date": [pd.NaT] * 3})
+    >>> unit, labels = document_units(toy, max_units=2)
+    >>> unit.tolist(), labels
+    (['甲', '甲', '乙'], {'甲': '甲 (2 articles)', '乙': '乙 (1 articles)'})
+    """
+    from .plotting import doc_labels
+
+    if len(df) <= max_units:
+        return pd.Series(df["doc_id"].to_numpy(), index=df["doc_id"].to_numpy()), dict(
+            zip(df["doc_id"], doc_labels(df), strict=True)
+        )
+    key = df[by].fillna("(unknown)")
+    counts = key.value_counts().head(max_units)
+    unit = key.where(key.isin(counts.index))
+    labels = {g: f"{g} ({n} articles)" for g, n in counts.items()}
+    return pd.Series(unit.to_numpy(), index=df["doc_id"].to_numpy()), labels
+
+
+def sample_documents(df: pd.DataFrame, max_docs: int, seed: int = 0) -> pd.DataFrame:
+    """``df`` itself when it has at most ``max_docs`` rows, else a seeded random sample of ``max_docs``
+    rows in their original order: for the analyses whose cost grows faster than the corpus.
+
+    >>> toy = pd.DataFrame({"doc_id": list("abcde")})
+    >>> sample_documents(toy, 3).doc_id.tolist(), len(sample_documents(toy, 10))
+    (['a', 'b', 'c'], 5)
+    """
+    if len(df) <= max_docs:
+        return df
+    return df.sample(max_docs, random_state=seed).sort_index()
