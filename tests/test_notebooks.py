@@ -58,3 +58,25 @@ def test_notebooks_are_committed_without_outputs():
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{nb_path.name} needs exactly one cell tagged parameters"
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+@pytest.fixture(scope="module")
+def larger_run(tmp_path_factory):
+    """The collection on a synthetic corpus above the small-multiples limit (40), with notebook 06 told to
+    sample: the branches a large corpus takes, at a size a test can afford."""
+    from directives.synthetic import make_articles, write_as_files
+
+    tmp = tmp_path_factory.mktemp("larger")
+    corpus = write_as_files(make_articles(60, seed=5), tmp / "corpus")
+    run_collection(corpus, tmp / "out", parameters={"MAX_DOCS": 50})
+    return tmp / "out"
+
+
+def test_collection_takes_the_large_corpus_branches(larger_run):
+    figures = {p.name for p in (larger_run / "figures").glob("*.png")}
+    assert figures == set(_digest(paths.FIGURES_DIR)), "the same figures as for the seeds"
+    for fig in (larger_run / "figures").glob("*.png"):
+        assert np.asarray(Image.open(fig).convert("L"), dtype=float).std() > 5, f"{fig.name} is blank"
+    page = (larger_run / "reports" / "06_shared_phrases.html").read_text(encoding="utf-8")
+    assert "a random sample of 50 (seed 0) of the 60 articles" in page
+    assert " articles)" in page  # formula and responsibility tables per region: "南京市 (7 articles)"

@@ -143,3 +143,61 @@ def test_changed_stopword_list_is_a_cache_miss(tmp_path, monkeypatch):
     other.write_text("# another list\n要求\n", encoding="utf-8")
     monkeypatch.setattr(P, "GENRE_STOPWORDS", other)
     assert T._cache_path(tmp_path) != before
+
+
+# Plain-Python reference versions of the counting functions (what they did before Arrow counted for them).
+def _reference_term_counts(df, by_doc=False):
+    rows = [(d, t) for d, toks in zip(df["doc_id"], df["tokens"], strict=True) for t in T.token_list(toks)]
+    long = pd.DataFrame(rows, columns=["doc_id", "term"])
+    if by_doc:
+        out = long.groupby(["doc_id", "term"]).size().rename("count").reset_index()
+        out["per_1000"] = out["count"] / out.groupby("doc_id")["count"].transform("sum") * 1000
+        return out.sort_values(["doc_id", "count", "term"], ascending=[True, False, True], ignore_index=True)
+    out = long.groupby("term").agg(count=("doc_id", "size"), docs=("doc_id", "nunique")).reset_index()
+    out["per_1000"] = out["count"] / len(long) * 1000
+    return out[["term", "count", "per_1000", "docs"]].sort_values(["count", "term"], ascending=[False, True],
+                                                                    ignore_index=True)  # fmt: skip
+
+
+def _reference_collocations(df, min_count):
+    from collections import Counter
+    from itertools import pairwise
+
+    uni, bi = Counter(), Counter()
+    for toks in map(T.token_list, df["tokens"]):
+        uni.update(toks)
+        bi.update(pairwise(toks))
+    n, nb = sum(uni.values()), sum(bi.values())
+    return {
+        (a, b): (c, math.log2((c / nb) / ((uni[a] / n) * (uni[b] / n)))) for (a, b), c in bi.items() if c >= min_count
+    }
+
+
+def test_arrow_counting_equals_plain_python_counting(tokdf):
+    from directives.synthetic import make_articles
+
+    synthetic = T.add_tokens(make_articles(40, seed=2).rename(columns={"text": "text_simplified"}), cache_dir=None)
+    for df in (tokdf, synthetic):
+        for by_doc in (False, True):
+            ours, ref = term_counts(df, by_doc=by_doc), _reference_term_counts(df, by_doc=by_doc)
+            pd.testing.assert_frame_equal(ours, ref, check_dtype=False)
+        ref = _reference_collocations(df, 2)
+        ours = collocations(df, min_count=2, top=len(ref) + 10)
+        assert len(ours) == len(ref)
+        for row in ours.itertuples():
+            count, pmi = ref[(row.first, row.second)]
+            assert row.count == count and math.isclose(row.pmi, pmi, rel_tol=1e-9)
+
+
+def test_kwic_on_the_joined_tokens_equals_the_token_by_token_search(tokdf):
+    import re
+
+    from directives.analysis import _kwic_regex
+    from directives.synthetic import make_articles
+
+    synthetic = T.add_tokens(make_articles(30, seed=4).rename(columns={"text": "text_simplified"}), cache_dir=None)
+    for df in (tokdf, synthetic):
+        for window in (0, 1, 5):
+            for term in ("压实", "责任", "压实责任", "实四", "疫情防控", "情防", "。", "疫"):
+                expected = _kwic_regex(df, re.compile(re.escape(term)), window)
+                pd.testing.assert_frame_equal(kwic(df, term, window=window), expected)

@@ -58,16 +58,24 @@ def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Per unit, each term's count.
+    """Per unit, each term's count, terms in the order of their first use in the unit.
 
     >>> units = pd.DataFrame({"doc_id": ["a"], "tokens": ["压实 责任 压实"]})
     >>> {term: int(n) for term, n in count_weights(units)["a"].items()}
     {'压实': 2, '责任': 1}
     """
+    from .analysis import term_counts
     from .tokens import token_list
 
-    pairs = zip(units["doc_id"], units["tokens"], strict=True)
-    return {d: dict(pd.Series(token_list(toks), dtype=object).value_counts()) for d, toks in pairs}
+    counts = term_counts(units[["doc_id", "tokens"]], by_doc=True)
+    found: dict[str, dict[str, int]] = {d: {} for d in units["doc_id"]}
+    for doc, term, count in zip(counts["doc_id"], counts["term"], counts["count"], strict=True):
+        found[doc][term] = int(count)
+    # in the order of first use, as tfidf_weights: among equal counts the earlier term wins
+    return {
+        d: {t: found[d][t] for t in dict.fromkeys(token_list(toks))}
+        for d, toks in zip(units["doc_id"], units["tokens"], strict=True)
+    }
 
 
 def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:

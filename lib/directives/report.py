@@ -256,14 +256,19 @@ def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Pat
     return index
 
 
-def run_collection(corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None) -> list[Path]:
+def run_collection(
+    corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None, parameters: dict | None = None
+) -> list[Path]:
     """Run every notebook on ``corpus``; figures go to ``out/figures`` (default: the repo's figures/),
-    HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths.
+    HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths. ``parameters`` go to
+    each notebook that declares them in its ``parameters`` cell (``{"MAX_DOCS": 50_000}``, say).
 
     What ``make report`` runs (several minutes)::
 
         run_collection(paths.SEEDS_DIR, out=Path("/tmp/seeds-run"))
     """
+    import papermill as pm
+
     figures = (out / "figures") if out else paths.FIGURES_DIR
     reports = (out / "reports") if out else paths.REPORTS_DIR
     figures.mkdir(parents=True, exist_ok=True)
@@ -272,7 +277,9 @@ def run_collection(corpus: Path, out: Path | None = None, notebooks: list[Path] 
     notebooks = notebooks or list_notebooks()
     with tempfile.TemporaryDirectory() as tmp:
         for nb in notebooks:
-            executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures)
+            declared = pm.inspect_notebook(str(nb)) if parameters else {}
+            extra = {k: v for k, v in (parameters or {}).items() if k in declared}
+            executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra)
             written.append(export_html(executed, reports / f"{nb.stem}.html"))
             print(f"ran {nb.name} -> {written[-1]}", flush=True)
     written.append(write_index(corpus, notebooks, reports, figures))

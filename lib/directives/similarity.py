@@ -105,6 +105,18 @@ def _joined(tokens) -> str:
 COUNT_CHUNK_ROWS = 4_000  # documents counted at a time (bounds the memory of the per-token arrays)
 
 
+def _token_column(tokens: pd.Series):
+    """A token column as Arrow large strings (missing as ""): zero-copy for an Arrow-backed column,
+    lists of tokens joined with spaces."""
+    import pyarrow as pa
+
+    if isinstance(tokens.dtype, pd.StringDtype) and tokens.dtype.storage == "pyarrow":
+        column = pa.array(tokens.array).cast(pa.large_string())  # zero-copy: Arrow memory already
+    else:
+        column = pa.array([v if isinstance(v, str) else _joined(v) for v in tokens], pa.large_string())
+    return column.fill_null("")
+
+
 def _piece_counts(piece) -> tuple[sparse.csr_matrix, object]:
     """Counts of one slice of the token column against its own word list (an Arrow string array)."""
     import pyarrow as pa
@@ -145,11 +157,7 @@ def token_counts(tokens: pd.Series) -> tuple[sparse.csr_matrix, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(tokens.dtype, pd.StringDtype) and tokens.dtype.storage == "pyarrow":
-        column = pa.array(tokens.array).cast(pa.large_string())  # zero-copy: Arrow memory already
-    else:
-        column = pa.array([v if isinstance(v, str) else _joined(v) for v in tokens], pa.large_string())
-    column = column.fill_null("")
+    column = _token_column(tokens)
     slices = [column.slice(i, COUNT_CHUNK_ROWS) for i in range(0, len(column), COUNT_CHUNK_ROWS)]
     with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:  # Arrow and scipy release the GIL
         parts = list(pool.map(_piece_counts, slices))
