@@ -269,3 +269,13 @@ def sample_documents(df: pd.DataFrame, max_docs: int, seed: int = 0) -> pd.DataF
     if len(df) <= max_docs:
         return df
     return df.sample(max_docs, random_state=seed).sort_index()
+
+
+def unit_name(df: pd.DataFrame, max_units: int = 40) -> str:
+    """What one panel or column stands for, in titles: ``article``, or ``region`` when there are more
+    than ``max_units`` articles (see :func:`analysis_units`).
+
+    >>> unit_name(pd.DataFrame({"doc_id": range(3)})), unit_name(pd.DataFrame({"doc_id": range(50)}))
+    ('article', 'region')
+    """
+    return "article" if len(df) <= max_units else "region"
