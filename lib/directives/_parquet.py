@@ -4,14 +4,19 @@ copy of the whole corpus in memory."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ROWS_PER_GROUP = 10_000
 
 
-def write_parquet(df: pd.DataFrame, path: Path, rows: int = ROWS_PER_GROUP) -> None:
-    """Write ``df`` to ``path`` (zstd) in row groups of ``rows``, atomically (via a temporary file).
+def write_parquet(data: pd.DataFrame | pa.Table, path: Path, rows: int = ROWS_PER_GROUP) -> None:
+    """Write a DataFrame or an Arrow table to ``path`` (zstd) in row groups of ``rows``, atomically (via a
+    temporary file). A DataFrame is converted a slice at a time.
 
     >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x.parquet"
     >>> write_parquet(pd.DataFrame({"a": [1, 2, 3]}), p, rows=2); pd.read_parquet(p).a.tolist()
@@ -22,9 +27,12 @@ def write_parquet(df: pd.DataFrame, path: Path, rows: int = ROWS_PER_GROUP) -> N
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    schema = pa.Schema.from_pandas(df.iloc[:0], preserve_index=False)
-    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for start in range(0, len(df), rows):
-            part = df.iloc[start : start + rows]
-            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+    if isinstance(data, pa.Table):
+        pq.write_table(data, tmp, compression="zstd", row_group_size=rows)
+    else:
+        schema = pa.Schema.from_pandas(data.iloc[:0], preserve_index=False)
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for start in range(0, len(data), rows):
+                part = data.iloc[start : start + rows]
+                writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
     tmp.replace(path)

@@ -8,13 +8,17 @@ from collections.abc import Iterable, Iterator
 MIN_ITEMS = 500
 
 
+def _quiet(total: int | None) -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("DIRECTIVES_QUIET") or (total is not None and total < MIN_ITEMS))
+
+
 def progress(iterable: Iterable, *, total: int | None = None, desc: str = "") -> Iterable | Iterator:
     """Wrap ``iterable`` in a tqdm bar unless ``CI`` or ``DIRECTIVES_QUIET`` is set or the job is small.
 
     >>> list(progress(range(3), total=3))
     [0, 1, 2]
     """
-    if os.environ.get("CI") or os.environ.get("DIRECTIVES_QUIET") or (total is not None and total < MIN_ITEMS):
+    if _quiet(total):
         return iterable
     from tqdm import tqdm
 
@@ -34,7 +38,7 @@ def progress_bar(*, total: int, desc: str = ""):
 
     >>> bar = progress_bar(total=3); bar.update(3); bar.close()
     """
-    if os.environ.get("CI") or os.environ.get("DIRECTIVES_QUIET") or total < MIN_ITEMS:
+    if _quiet(total):
         return _NoBar()
     from tqdm import tqdm
 

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .tokens import token_list
+from .tokens import token_list, token_string
 
 
 def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") -> pd.DataFrame:
@@ -99,7 +99,7 @@ def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -
     rx = re.compile(" ?".join(map(re.escape, pattern)))  # a token boundary may fall anywhere in the phrase
     rows = []
     for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
-        spaced = _joined_tokens(toks)
+        spaced = token_string(toks)
         for m in rx.finditer(spaced):
             a, b = m.start(), m.end()
             head, tail = spaced[:a], spaced[b:]
@@ -115,12 +115,6 @@ def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -
                 "right": " ".join(t for t in right if t),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=["doc_id", "position", "left", "match", "right"])
-
-
-def _joined_tokens(tokens) -> str:
-    if isinstance(tokens, str):
-        return tokens
-    return " ".join(tokens) if isinstance(tokens, list | tuple | np.ndarray) else ""
 
 
 def _kwic_regex(df: pd.DataFrame, rx: re.Pattern, window: int) -> pd.DataFrame:
@@ -153,7 +147,7 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .similarity import COUNT_CHUNK_ROWS, _token_column, token_counts
+    from .similarity import COUNT_CHUNK_ROWS, _split_piece, _token_column, token_counts
 
     X, vocab = token_counts(df[column])
     unigrams = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel()
@@ -162,10 +156,9 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
     column_arrow = _token_column(df[column])
     keys, counts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for start in range(0, len(column_arrow), COUNT_CHUNK_ROWS):
-        piece = column_arrow.slice(start, COUNT_CHUNK_ROWS)
-        piece = piece.combine_chunks() if isinstance(piece, pa.ChunkedArray) else piece
-        lists = pc.utf8_split_whitespace(piece)
-        codes = pc.index_in(lists.flatten(), value_set=words).to_numpy(zero_copy_only=False)
+        lists, encoded = _split_piece(column_arrow.slice(start, COUNT_CHUNK_ROWS))
+        where = pc.index_in(encoded.dictionary, value_set=words).to_numpy(zero_copy_only=False)
+        codes = where[encoded.indices.to_numpy(zero_copy_only=False)]
         rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
         real = ~np.isnan(codes)  # "" between two spaces is no token
         codes, rows = codes[real].astype(np.int64), rows[real]
@@ -201,7 +194,7 @@ def term_positions(df: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
     """
     rows = []
     for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
-        text = _joined_tokens(toks).replace(" ", "")  # tokens never hold a space
+        text = token_string(toks).replace(" ", "")  # tokens never hold a space
         for term in terms:
             rows += [{"doc_id": doc, "term": term, "position": m.start() / max(len(text), 1)}
                      for m in re.finditer(re.escape(term), text)]  # fmt: skip
@@ -222,15 +215,14 @@ def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") ->
 
     if len(df) <= max_units:
         return df.assign(label=doc_labels(df))
-    key = df[by].fillna("(unknown)")
-    groups = key.value_counts().head(max_units).index
+    unit, labels = document_units(df, max_units, by)
     rows = []
-    for g in groups:
-        part = df[key == g]
+    for g, label in labels.items():
+        part = df[(unit == g).to_numpy()]
         rows.append({
-            "doc_id": g, "label": f"{g} ({len(part)} articles)",
-            "tokens": " ".join(_joined_tokens(t) for t in part["tokens"]),
-            "all_tokens": " ".join(_joined_tokens(t) for t in part["all_tokens"]),
+            "doc_id": g, "label": label,
+            "tokens": " ".join(token_string(t) for t in part["tokens"]),
+            "all_tokens": " ".join(token_string(t) for t in part["all_tokens"]),
         })  # fmt: skip
     return pd.DataFrame(rows)
 

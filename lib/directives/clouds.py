@@ -47,14 +47,11 @@ def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     {'责任': 0.64, '压实': 0.77}
     """
     from .similarity import tfidf_vectors
-    from .tokens import token_list
 
     X, vocab = tfidf_vectors(units)
-    out = {}
-    for i, (unit, tokens) in enumerate(zip(units["doc_id"], units["tokens"], strict=True)):
-        weights = dict(zip(vocab[X[i].indices].tolist(), X[i].data, strict=True))
-        out[unit] = {t: weights[t] for t in dict.fromkeys(token_list(tokens)) if t in weights}
-    return out
+    pairs = enumerate(zip(units["doc_id"], units["tokens"], strict=True))
+    return {unit: _by_first_use(dict(zip(vocab[X[i].indices].tolist(), X[i].data, strict=True)), tokens)
+            for i, (unit, tokens) in pairs}  # fmt: skip
 
 
 def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -65,17 +62,20 @@ def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     {'压实': 2, '责任': 1}
     """
     from .analysis import term_counts
-    from .tokens import token_list
 
     counts = term_counts(units[["doc_id", "tokens"]], by_doc=True)
     found: dict[str, dict[str, int]] = {d: {} for d in units["doc_id"]}
     for doc, term, count in zip(counts["doc_id"], counts["term"], counts["count"], strict=True):
         found[doc][term] = int(count)
-    # in the order of first use, as tfidf_weights: among equal counts the earlier term wins
-    return {
-        d: {t: found[d][t] for t in dict.fromkeys(token_list(toks))}
-        for d, toks in zip(units["doc_id"], units["tokens"], strict=True)
-    }
+    return {d: _by_first_use(found[d], toks) for d, toks in zip(units["doc_id"], units["tokens"], strict=True)}
+
+
+def _by_first_use(weights: dict, tokens) -> dict:
+    """``weights`` in the order of each term's first use in ``tokens``: the cloud ranks terms by weight,
+    and among equal weights the earlier term wins a place and a size."""
+    from .tokens import token_list
+
+    return {t: weights[t] for t in dict.fromkeys(token_list(tokens)) if t in weights}
 
 
 def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:

@@ -423,13 +423,11 @@ def _read_cache(cache: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
 
 
 def _write_cache(cache: Path, table, problems: list[tuple[str, str]]) -> None:
-    import pyarrow.parquet as pq
+    from ._parquet import write_parquet
 
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.with_suffix(".warnings.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
-    tmp = cache.with_suffix(".tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=10_000)
-    tmp.replace(cache)
+    write_parquet(table, cache)
 
 
 def _sorted_table(batches: list, schema):

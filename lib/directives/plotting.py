@@ -260,12 +260,12 @@ def plot_matrix(
     else:
         ax.set_yticks([])
     if n_rows <= ANNOTATE_MAX * 2 and n_cols <= ANNOTATE_MAX:
-        top = im.norm.vmax
         for i in range(n_rows):
             for j in range(n_cols):
                 v = values[i, j]
+                r, g, b, _ = im.cmap(im.norm(v))  # dark text on a light cell, light on a dark one, any colormap
                 ax.text(j, i, fmt.format(v) if v else "·", ha="center", va="center", fontsize=7,
-                        color="white" if v < 0.6 * top else "black")  # fmt: skip
+                        color="black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")  # fmt: skip
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=value_label)
     ax.set_title(title)
     fig.tight_layout()

@@ -254,20 +254,25 @@ def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataF
     return pd.DataFrame(rows, columns=["doc_id", "formula", "rule", "offset", "explained"])
 
 
-def _count_table(found: pd.DataFrame, column: str, doc_ids: list[str]) -> pd.DataFrame:
+def _count_table(found: pd.DataFrame, column: str, doc_ids: list[str], units: pd.Series | None) -> pd.DataFrame:
+    if units is not None:  # documents to units (regions); documents without a unit drop out
+        found = found.assign(doc_id=found["doc_id"].map(units)).dropna(subset=["doc_id"])
     table = pd.crosstab(found[column], found["doc_id"]).reindex(columns=doc_ids, fill_value=0)
     order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
     return table.loc[order]
 
 
-def formula_table(formulas: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
-    """Formula × document counts (0 where absent), most widespread formulas first.
+def formula_table(formulas: pd.DataFrame, doc_ids: list[str], units: pd.Series | None = None) -> pd.DataFrame:
+    """Formula × document counts (0 where absent), most widespread formulas first. With ``units`` (doc_id
+    to unit, as :func:`directives.analysis.document_units` gives), counts per unit, ``doc_ids`` naming units.
 
     >>> f = pd.DataFrame({"doc_id": ["a", "a", "b"], "formula": ["四早", "四早", "两个维护"]})
     >>> formula_table(f, ["a", "b"]).to_dict()
     {'a': {'两个维护': 0, '四早': 2}, 'b': {'两个维护': 1, '四早': 0}}
+    >>> formula_table(f, ["甲"], units=pd.Series({"a": "甲", "b": "甲"})).to_dict()
+    {'甲': {'两个维护': 1, '四早': 2}}
     """
-    return _count_table(formulas, "formula", doc_ids)
+    return _count_table(formulas, "formula", doc_ids, units)
 
 
 # --------------------------------------------------------------------------- responsibility
@@ -328,11 +333,12 @@ def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = 40) -> 
     return mat.reindex(index=ids, columns=ids).fillna(0.0)
 
 
-def responsibility_table(kinds: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
-    """Kind of responsibility × document counts (0 where absent), kinds named by most documents first.
+def responsibility_table(kinds: pd.DataFrame, doc_ids: list[str], units: pd.Series | None = None) -> pd.DataFrame:
+    """Kind of responsibility × document counts (0 where absent), kinds named by most documents first;
+    per unit with ``units`` (see :func:`formula_table`).
 
     >>> k = pd.DataFrame({"doc_id": ["a", "b", "b"], "kind": ["属地责任", "属地责任", "部门责任"]})
     >>> responsibility_table(k, ["a", "b"]).to_dict()
     {'a': {'属地责任': 1, '部门责任': 0}, 'b': {'属地责任': 1, '部门责任': 1}}
     """
-    return _count_table(kinds, "kind", doc_ids)
+    return _count_table(kinds, "kind", doc_ids, units)

@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from ._progress import progress
+from .tokens import token_string
 
 _NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
 BLOCK_ROWS = 2048
@@ -92,14 +93,10 @@ def _column_digest(column: pd.Series) -> str:
                 data.update(memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]])
     else:
         for value in column:
-            encoded = (value if isinstance(value, str) else _joined(value)).encode("utf-8")
+            encoded = token_string(value).encode("utf-8")
             lengths.update(np.int64(len(encoded)).tobytes())
             data.update(encoded)
     return lengths.hexdigest() + data.hexdigest()
-
-
-def _joined(tokens) -> str:
-    return " ".join(tokens) if isinstance(tokens, list | tuple | np.ndarray) else ""
 
 
 COUNT_CHUNK_ROWS = 4_000  # documents counted at a time (bounds the memory of the per-token arrays)
@@ -113,22 +110,32 @@ def _token_column(tokens: pd.Series):
     if isinstance(tokens.dtype, pd.StringDtype) and tokens.dtype.storage == "pyarrow":
         column = pa.array(tokens.array).cast(pa.large_string())  # zero-copy: Arrow memory already
     else:
-        column = pa.array([v if isinstance(v, str) else _joined(v) for v in tokens], pa.large_string())
+        column = pa.array([token_string(v) for v in tokens], pa.large_string())
     return column.fill_null("")
 
 
-def _piece_counts(piece) -> tuple[sparse.csr_matrix, object]:
-    """Counts of one slice of the token column against its own word list (an Arrow string array)."""
+def _split_piece(piece):
+    """One slice of a token column (see :func:`_token_column`) split into its documents' token lists, and
+    those tokens dictionary-encoded. Tokens are split as :func:`~directives.tokens.token_list` splits them;
+    the column's own form (one space between tokens) takes the fast path."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(piece, pa.ChunkedArray):
         piece = piece.combine_chunks()
-    lists = pc.split_pattern(piece, " ")  # the column's own form: one space between tokens
+    lists = pc.split_pattern(piece, " ")
     encoded = lists.flatten().dictionary_encode()
     if any(len(w.split()) > 1 or w.isspace() for w in encoded.dictionary.to_pylist()):
-        lists = pc.utf8_split_whitespace(piece)  # other white space: split as token_list does
+        lists = pc.utf8_split_whitespace(piece)  # other white space: split on any run of it
         encoded = lists.flatten().dictionary_encode()
+    return lists, encoded
+
+
+def _piece_counts(piece) -> tuple[sparse.csr_matrix, object]:
+    """Counts of one slice of the token column against its own word list (an Arrow string array)."""
+    import pyarrow.compute as pc
+
+    lists, encoded = _split_piece(piece)
     # the piece's words in sorted order, so that numbering them in the whole vocabulary keeps each row's
     # column indices sorted (no sort of the whole matrix afterwards)
     order = pc.sort_indices(encoded.dictionary).to_numpy()

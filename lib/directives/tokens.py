@@ -157,6 +157,17 @@ def token_list(tokens: str | list[str]) -> list[str]:
     return tokens.split() if isinstance(tokens, str) else list(tokens)
 
 
+def token_string(tokens) -> str:
+    """A document's tokens in the compact space-joined form (a string passes through; missing is "").
+
+    >>> token_string(["压实", "四方责任"]), token_string("压实 四方责任"), token_string(None)
+    ('压实 四方责任', '压实 四方责任', '')
+    """
+    if isinstance(tokens, str):
+        return tokens
+    return " ".join(tokens) if isinstance(tokens, list | tuple | np.ndarray) else ""
+
+
 def filter_tokens(
     tokens: list[str],
     *,
