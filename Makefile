@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEEDS  ?= seeds
 OUT    ?=
 
-.PHONY: help install report test lint format bench browser clean
+.PHONY: help install report test lint format evaluate bench browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ lint: $(STAMP) ## ruff check and format check
 format: $(STAMP) ## ruff format and fix
 	$(VENV)/bin/ruff format lib tests benchmarks
 	$(VENV)/bin/ruff check --fix lib tests benchmarks
+
+evaluate: $(STAMP) ## accuracy of place, level and date read from the text, on the real corpora in ../shared/corpora
+	$(PY) -m directives.evaluate
 
 bench: $(STAMP) ## benchmark the pipeline and shared passages at growing corpus sizes (see benchmarks/README.md)
 	$(PY) benchmarks/bench_pipeline.py

@@ -16,6 +16,7 @@ from .corpus import (
     corpus_summary,
     load_corpus,
     read_text_file,
+    select_kinds,
 )
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "load_corpus",
     "paths",
     "read_text_file",
+    "select_kinds",
     "to_simplified",
 ]

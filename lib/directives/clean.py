@@ -161,7 +161,8 @@ _FIELD_NAMES = {
 }  # fmt: skip
 _HEADER_ZONE_LINES = 8
 _TITLE_MAX_CHARS = 60
-_TITLE_MAX_LINES = 4  # kicker, title, subtitle and one more at most
+_TITLE_MAX_LINES = 4
+_EXCLAIMED_TITLE_MAX_CHARS = 24  # kicker, title, subtitle and one more at most
 
 
 _HEADER_MAX_CHARS = 160  # a header line is short: a longer line is body that happens to hold a key
@@ -217,7 +218,12 @@ def _names(who: str) -> str:
 
 
 def _is_sentence(line: str) -> bool:
-    return bool(re.search(r"[。！？；]", line)) or len(line.strip()) > _TITLE_MAX_CHARS
+    """A line of running text: it holds a full stop or semicolon, or an exclamation or question mark in a
+    line too long for a title (收莲藕喽！ and 向上！向上！ are titles), or it is longer than any title."""
+    stripped = line.strip()
+    if re.search(r"[。；]", stripped) or len(stripped) > _TITLE_MAX_CHARS:
+        return True
+    return bool(re.search(r"[！？!?]", stripped)) and len(stripped) > _EXCLAIMED_TITLE_MAX_CHARS
 
 
 _END_ZONE_LINES = 14
@@ -332,8 +338,12 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             continue
         hdr = _parse_header_line(line)
         if hdr is not None:
+            keyed = hdr.get("date_line") == "keyed" and fields.get("date_line") != "keyed"
             for k, v in hdr.items():
-                fields.setdefault(k, v)
+                if keyed and k in ("date", "date_line"):
+                    fields[k] = v  # 发布时间：… names the publication date; a bare timestamp does not
+                else:
+                    fields.setdefault(k, v)
             drop(i, "header")
             header_seen = True
             continue
@@ -393,6 +403,15 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
         if line.strip():
             break
     _strip_document_end(lines, keep, drop, fields)
+    ends = [i for i in range(len(lines)) if keep[i] and lines[i][1].strip()][-2:]
+    for i in ends:
+        off, line = lines[i]
+        if (tm := P.TRAILING_DATELINE.search(line)) is not None:
+            fields.setdefault("dateline", tm.group("lead"))
+            changes.append(Change("furniture", "dateline_byline", tm.group(0), "", off + tm.start()))
+            lines[i] = (off, line[: tm.start()])
+            if not lines[i][1].strip():
+                keep[i] = False
     for i, (off, line) in enumerate(lines):
         if keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:
             fields.setdefault("author", _names(bm.group("who")))

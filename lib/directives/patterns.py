@@ -52,17 +52,24 @@ BYLINE_PAREN = re.compile(
 )
 DATELINE = re.compile(
     f"^(?P<lead>(?:本報訊|本报讯|[{HAN}]{{2,16}}?(?:客戶端|客户端|網|网|社|台)?\\d{{1,2}}月\\d{{1,2}}日(?:訊|讯|電|电|消息)"
+    f"|(?:據|据)?(?:本報|本报|新華社|新华社|中新社)[{HAN}]{{2,10}}?(?:電|电)(?=[\\s\u3000（(]|記者|记者)"
     f"|(?:[{HAN}]{{2,8}}(?:網|网|台|社|客戶端|客户端))消息(?:\\s*[(（][{HAN}]{{2,12}}[)）])?\\s*[:：]?)\\s*)"
     f"(?:[(（](?P<who>[^()（）]{{2,40}})[)）])?"
 )
 # names of two or three characters (four with a two-character surname), two to five of them
 _SURNAME2 = "欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东方|東方|皇甫|令狐|慕容|尉迟|尉遲|公孙|公孫"
 _NAME = f"(?:(?:{_SURNAME2})[{HAN}]{{1,2}}|[{HAN}]{{2,3}})"
+# a dateline at the end of an article, in brackets: （本报巴黎电）, （本报布鲁塞尔10月4日电  记者某某）
+TRAILING_DATELINE = re.compile(
+    f"[(（](?P<lead>(?:據|据)?(?:本報|本报|新華社|新华社|中新社)[{HAN}]{{2,10}}?(?:\\d{{1,2}}月\\d{{1,2}}日)?(?:電|电))"
+    f"(?:[\\s\u3000]*(?P<who>[^()（）]{{0,30}}))?[)）]\\s*$"
+)
 AUTHOR_LINE = re.compile(f"^\\s*{_NAME}(?:\\s+{_NAME}){{1,4}}\\s*$")
 INDENTED_LINE = re.compile("^(?:\u3000|[ \t]{2,}|[ \t]+\u3000)[ \t\u3000]*[^\\s\u3000]")
 # a line that ends a title block: a bare number or date, 目录 / 前言, a table-of-contents line
 TITLE_STOP = re.compile(
     r"^\s*(?:\d{1,4}|目\s*[录錄]|前\s*言|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?)\s*$|\.{4,}|…{2,}"
+    r"|^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 )
 # a line that ends as a clause does, not as a title
 CLAUSE_END = re.compile("[，、；：,;:]\\s*$")

@@ -62,12 +62,15 @@ _CENTRAL_MEDIA = re.compile(
     "新华社|新华网|人民日报|人民网|中新社|中国新闻社|中新网|央视|中央电视台|中央广播电视总台|央广|中央人民广播电台|中国政府网|"
     "光明日报|光明网|经济日报|求是|中国日报|解放军报|科技日报|法治日报|法制日报|工人日报|农民日报|中国青年报|中国纪检监察报"
 )
-_COMMENTATOR = re.compile("(?:本报|人民日报|新华社|光明日报|经济日报)?(?:特约)?评论员|人民日报社论|本报社论")
+_COMMENTATOR = re.compile(
+    "(?:本报|人民日报|新华社|光明日报|经济日报)?(?:特约)?评论员|人民日报社论|本报社论|人民时评|人民论坛|今日谈|快评|新论|钟声|国纪平|"
+    "任仲平|仲音|宣言|思想纵横|人民观点"
+)
 _AGENCY = (
     "本报|本台|新华社|中新社|中国新闻社|人民网|新华网|央视网|央视|光明网|中新网|经济日报|光明日报|人民日报|"
     "[\u4e00-\u9fff]{2,6}(?:日报|晚报|报|网|台|社)"
 )
-_DATELINE_PLACE = re.compile(f"^(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)\\d{{1,2}}月\\d{{1,2}}日(?:电|讯|消息)")
+_DATELINE_PLACE = re.compile(f"^据?(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)(?:\\d{{1,2}}月\\d{{1,2}}日)?(?:电|讯|消息)")
 _TITLE_PREFIX = re.compile(f"^(?P<prefix>[{HAN}·、]{{2,12}})[：:]")
 _ISSUER_IN_TITLE = re.compile(f"^(?P<issuer>[{HAN}、（）()]{{2,60}}?)(?:关于|關於)")
 _PARTY_COMMITTEE = re.compile(f"中共(?P<place>[{HAN}]{{2,12}}?)(?:省委|市委|州委|县委|区委|旗委|盟委|委员会)")
@@ -84,6 +87,7 @@ _ADDRESSEE_LEVEL = (
     (re.compile("各乡|各镇|各街道|县政府各|县直各|县直有关|区政府各"), "county"),
 )
 _LEAD_CHARS = 400
+_COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
 # a central organ named in running text (its first sentences decide who speaks)
 _CENTRAL_ORG_ANYWHERE = re.compile(
@@ -221,6 +225,8 @@ def gazetteer() -> Gazetteer:
     def add(level, name, code, province, prefecture, years, short, stable):
         if not name or len(name) < 2 or name in _PLACEHOLDER or (level == "county" and _GENERIC_COUNTY.match(name)):
             return
+        if level == "county" and years[1] < _COUNTIES_SINCE:
+            return  # a county abolished long ago (滁县) is a name in history, rarely where an article is set
         first, last = years
         span = spans.setdefault((level, name, province, prefecture), [first, last, code, short, stable])
         span[0] = min(span[0], first)
@@ -287,10 +293,18 @@ def _mentions(text: str) -> list[Division]:
             if d.level in ("province", "prefecture") and len(cands) == 1:
                 context[d.name] += 1
     out = []
-    for _s, _e, _surface, cands in found:
+    starts = {start for start, _e, _surface, _c in found}
+    for _s, end, _surface, cands in found:
         d = _consistent(cands, context)
-        if d is not None:
-            out.append(d)
+        if d is None:
+            continue
+        out.append(d)
+        if d.level in ("province", "prefecture") and end not in starts:  # 浙江武义, 江苏昆山: a county's short name after its parent
+            for n in (3, 2):
+                child = [c for c in g.county_short.get(text[end : end + n], []) if d.name in (c.province, c.prefecture)]
+                if child:
+                    out.append(max(child, key=lambda c: c.last_year))
+                    break
     return out
 
 
@@ -309,7 +323,9 @@ def _most_specific(divs: list[Division]) -> Division | None:
     by_name = {d.name: d for d in inside}
     if counties:
         county, c = counties.most_common(1)[0]
-        if c >= 0.5 * len(inside) or (len(counties) == 1 and c >= max(prefs.values(), default=0)):
+        top_pref = prefs.most_common(1)[0][0] if prefs else None
+        only_one = len(counties) == 1 and by_name[county].chain()["prefecture"] in (top_pref, None)
+        if c >= 0.5 * len(inside) or only_one:
             return by_name[county]
     if prefs:
         pref, c = prefs.most_common(1)[0]
@@ -354,7 +370,7 @@ def _dateline_place(dateline: str) -> tuple[str | None, Division | None, str | N
     m = _DATELINE_PLACE.match(dateline)
     if m is None:
         return None, None, None
-    agency = dateline[: m.start("place")]
+    agency = dateline[: m.start("place")].lstrip("据")
     place = m.group("place")
     if place == "北京" or place == "京":
         return "central", None, agency
@@ -408,6 +424,15 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     # 2. the dateline
     kind, d, agency = _dateline_place(fields.get("dateline", ""))
     if kind == "local" and d is not None:
+        # a correspondent in the provincial capital reporting on another city of the province: the title says
+        t = _most_specific(_title_places(title))
+        if t is not None and t.province == d.province and t.name != d.name:
+            return _result(t, None, "title", _voice(agency, outlet, t.level, False))
+        if _is_capital(d):  # correspondents sit in the capital: a lead set elsewhere in the province says where
+            inner = _most_specific(_mentions(lead))
+            if inner is not None and inner.province == d.province and inner.level != "province":
+                if inner.chain()["prefecture"] != d.name:
+                    return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
         return _result(d, None, "dateline", _voice(agency, outlet, d.level, False))
     if kind == "abroad" and not _mentions(title):
         out = _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
@@ -453,6 +478,11 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     ):
         return _result(None, "central", "body", _voice(agency, outlet, "central", False))
     return _result(None, None, None, _voice(agency, outlet, None, False))
+
+
+def _is_capital(d: Division) -> bool:
+    """A provincial capital: its prefecture code ends in 0100 (370100 济南市)."""
+    return d.level == "prefecture" and d.code.endswith("0100") and not d.code.endswith("0000")
 
 
 def _title_issuer(title: str) -> str | None:

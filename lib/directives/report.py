@@ -195,10 +195,13 @@ def _thumbnail(png: Path, width: int = 360) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Path) -> Path:
+def write_index(
+    corpus: Path, notebooks: list[Path], reports: Path, figures: Path, kinds: list[str] | None = ("article",)
+) -> Path:
     """``reports/index.html``: the notebooks in order with one line each, their figures as thumbnails
     linking to the sections that make them, the corpus summary, key package versions and the run date.
-    Everything from the corpus is escaped: article text is data, never markup.
+    Everything from the corpus is escaped: article text is data, never markup. The summary counts the
+    ``kinds`` of item the notebooks analysed (articles unless their ``KINDS`` parameter said otherwise).
 
     Called by :func:`run_collection` after the notebooks ran::
 
@@ -210,7 +213,7 @@ def write_index(corpus: Path, notebooks: list[Path], reports: Path, figures: Pat
     from .corpus import corpus_summary, load_corpus
 
     esc = html.escape
-    summary = corpus_summary(load_corpus(corpus))
+    summary = corpus_summary(load_corpus(corpus, kinds=kinds))
     versions = []
     for pkg in KEY_PACKAGES:
         try:
@@ -282,7 +285,8 @@ def run_collection(
             executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra)
             written.append(export_html(executed, reports / f"{nb.stem}.html"))
             print(f"ran {nb.name} -> {written[-1]}", flush=True)
-    written.append(write_index(corpus, notebooks, reports, figures))
+    kinds = (parameters or {}).get("KINDS", ("article",))
+    written.append(write_index(corpus, notebooks, reports, figures, kinds))
     print(f"index -> {written[-1]}", flush=True)
     return written
 

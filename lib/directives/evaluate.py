@@ -1,0 +1,127 @@
+"""Measure what loading infers from the text against truth: the policy corpus's truth columns and the
+hand labels of a seeded sample of People's Daily articles (``tests/data/peoples_daily_labels.csv``).
+
+``python -m directives.evaluate`` (or ``make evaluate``) prints the tables; the tests assert the targets.
+
+>>> sorted(score_places(pd.DataFrame({"level": ["central"], "region": ["中央"], "province": [None]}),
+...                     pd.DataFrame({"level": ["central"], "region": ["中央"]})))
+['level', 'region']
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tarfile
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .corpus import load_corpus
+from .patterns import HAN_CHAR
+
+SHARED_CORPORA = paths.PROJECT_ROOT.parent / "shared" / "corpora"
+POLICIES = SHARED_CORPORA / "policies_central_shandong.csv.xz"
+PEOPLES_DAILY = SHARED_CORPORA / "peoples_daily_2019_10.tar.xz"
+LABELS = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels.csv"
+
+
+def unpack_peoples_daily(into: str | Path) -> Path:
+    """Unpack the People's Daily corpus into a folder (it is never unpacked into the repository)."""
+    with tarfile.open(PEOPLES_DAILY) as tar:
+        tar.extractall(into, filter="data")
+    return next(p for p in Path(into).iterdir() if p.is_dir())
+
+
+def score_places(got: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    """Share of rows whose ``level`` and ``region`` match the truth's, row by row. A truth region
+    matches the inferred region or its province (a prefecture of 山东省 is right for 山东省)."""
+    level = (got["level"].fillna("none").to_numpy() == truth["level"].fillna("none").to_numpy()).mean()
+    region_got = got["region"].fillna("").to_numpy()
+    province_got = got["province"].fillna("").to_numpy()
+    want = truth["region"].fillna("").to_numpy()
+    region = ((region_got == want) | ((province_got == want) & (want != ""))).mean()
+    return {"level": float(level), "region": float(region)}
+
+
+def evaluate_policies(cache_dir: Path | None = None) -> tuple[dict, pd.DataFrame]:
+    """Level (central or local) and region (中央 or the province) against the policy corpus's truth
+    columns. The truth's ``province`` level covers every Shandong document, including those of its cities,
+    so level is scored as central against local."""
+    truth = pd.read_csv(POLICIES, dtype=str, usecols=["doc_id", "truth_level", "truth_region"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = load_corpus(POLICIES, cache_dir=cache_dir, kinds=None)
+    m = df.merge(truth, on="doc_id")
+    got = pd.DataFrame({
+        "level": m["level"].map(lambda v: v if v in ("central", None) or pd.isna(v) else "local"),
+        "region": m["region"], "province": m["province"],
+    })  # fmt: skip
+    want = pd.DataFrame({"level": m["truth_level"].map(lambda v: "central" if v == "central" else "local"),
+                         "region": m["truth_region"]})  # fmt: skip
+    scores = score_places(got, want) | {"documents": len(m), "exact level": float((m.level == m.truth_level).mean())}
+    return scores, m
+
+
+def evaluate_peoples_daily(folder: Path, cache_dir: Path | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """Place, level and date against the hand labels; how many articles got a place or a central voice
+    and by which basis, where dates came from, and how much of each article's Han text was kept."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = load_corpus(folder, cache_dir=cache_dir, kinds=None)
+    # a file skipped as a duplicate is judged by the copy that was kept
+    kept_as = {}
+    for w in caught:
+        if m := re.match(r"(.+?): duplicate of (.+), skipped$", str(w.message)):
+            kept_as[m.group(1)] = m.group(2)
+    labels = pd.read_csv(LABELS, dtype=str, keep_default_na=False, comment="#")
+    labels["kept_as"] = labels["file"].map(lambda f: kept_as.get(f, f))
+    labels["region"] = [r.county or r.prefecture or r.province or ("中央" if r.level == "central" else "")
+                        for r in labels.itertuples()]  # fmt: skip
+    labels["level"] = labels["level"].replace({"none": ""})
+    m = labels.merge(df, left_on="kept_as", right_on="source_file", how="left", suffixes=("_truth", ""))
+    got = m[["level", "region", "province"]].replace({"abroad": "abroad"})
+    truth = pd.DataFrame(
+        {"level": m["level_truth"].replace({"": None}), "region": m["region_truth"].replace({"": None})}
+    )
+    scores = score_places(got, truth)
+    dated = m[m["date_truth"] != ""]
+    scores["date"] = float((dated["date"].dt.strftime("%Y-%m-%d") == dated["date_truth"]).mean())
+    scores["labelled"] = len(m)
+    kept = (df.title.fillna("") + df.subtitle.fillna("") + df.text).map(lambda t: len(HAN_CHAR.findall(t)))
+    raw = df.text_raw.map(lambda t: len(HAN_CHAR.findall(t))).clip(lower=1)
+    df = df.assign(kept_share=kept / raw)
+    return scores, m, df
+
+
+def main() -> int:
+    if not POLICIES.is_file():
+        print(f"{SHARED_CORPORA} not found: nothing to evaluate")
+        return 1
+    scores, _ = evaluate_policies()
+    print(f"Policy documents ({scores['documents']}): level right {scores['level']:.1%}, region right "
+          f"{scores['region']:.1%} (exact level, where the truth calls Shandong's city documents province: "
+          f"{scores['exact level']:.1%})")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = unpack_peoples_daily(tmp)
+        scores, _, df = evaluate_peoples_daily(folder, cache_dir=None)
+    print(f"People's Daily, {scores['labelled']} hand-labelled articles: level right {scores['level']:.1%}, "
+          f"region right {scores['region']:.1%}, date right {scores['date']:.1%}")  # fmt: skip
+    print(f"People's Daily, all {len(df):,} items by kind:", df.kind.value_counts().to_dict())
+    art = df[df.kind == "article"]
+    print("  articles by level:", art.level.fillna("(none)").value_counts().to_dict())
+    print("  articles by region basis:", art.region_basis.fillna("(none)").value_counts().to_dict())
+    print("  articles by voice:", art.voice.fillna("(none)").value_counts().to_dict())
+    print("  dates by basis:", df.date_basis.fillna("(none)").value_counts().to_dict())
+    conflicts = sum(c["rule"] == "date_conflict" for chs in df.changes for c in chs)
+    print(f"  date conflicts recorded: {conflicts}")
+    print(f"  articles keeping at least half their Han characters: {(art.kept_share >= 0.5).mean():.1%}; "
+          f"at least 90%: {(art.kept_share >= 0.9).mean():.1%}; lowest {art.kept_share.min():.1%}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
