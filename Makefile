@@ -28,12 +28,12 @@ test: $(STAMP) ## run the whole test suite (it also executes every notebook)
 	$(PY) -m pytest
 
 lint: $(STAMP) ## ruff check and format check
-	$(VENV)/bin/ruff check lib tests benchmarks
-	$(VENV)/bin/ruff format --check lib tests benchmarks
+	$(VENV)/bin/ruff check lib tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check lib tests benchmarks notebooks
 
 format: $(STAMP) ## ruff format and fix
-	$(VENV)/bin/ruff format lib tests benchmarks
-	$(VENV)/bin/ruff check --fix lib tests benchmarks
+	$(VENV)/bin/ruff format lib tests benchmarks notebooks
+	$(VENV)/bin/ruff check --fix lib tests benchmarks notebooks
 
 evaluate: $(STAMP) ## accuracy of place, level and date read from the text, on the real corpora in ../shared/corpora
 	$(PY) -m directives.evaluate

@@ -217,6 +217,12 @@ def _names(who: str) -> str:
     return _ROLE_PREFIX.sub("", who.strip()).strip() or who.strip()
 
 
+def _spaced_names(who: str) -> str:
+    """Names as typeset: ``张  枨`` (a two-character name padded to three) is 张枨; ``王某 李某`` two names."""
+    parts = who.replace("\u3000", " ").replace("、", " ").split()
+    return "".join(parts) if all(len(p) == 1 for p in parts) else " ".join(parts)
+
+
 def _is_sentence(line: str) -> bool:
     """A line of running text: it holds a full stop or semicolon, or an exclamation or question mark in a
     line too long for a title (收莲藕喽！ and 向上！向上！ are titles), or it is longer than any title."""
@@ -318,6 +324,10 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             drop(i, "footer")
         elif P.APP_PROMPT.match(line) or P.SIGNOFF_LINE.match(line):
             drop(i, "app_prompt_or_signoff")
+        elif (rm := P.REPORTER_LINE.match(line)) is not None:
+            if not rm.group("photo"):
+                fields.setdefault("author", _spaced_names(rm.group("who")))
+            drop(i, "byline")
         elif P.ORIGINAL_TITLE.match(line) or P.TOPIC_LINK.match(line):
             drop(i, "original_title_or_topic_link")
         elif (im := P.INLINE_FURNITURE.search(line)) is not None:

@@ -185,7 +185,7 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         note = f"metadata {pd.Timestamp(meta['date']):%Y-%m-%d} kept; {basis} date says {date:%Y-%m-%d}"
         changes.append(Change("metadata", "date_conflict", "", "", 0, note))
     if "region" in meta:  # a region from metadata brings its level and parents from the gazetteer
-        for key in ("province", "prefecture", "county", "level", "voice"):
+        for key in ("province", "prefecture", "county", "level"):
             rec[key] = None
         rec.update({k: v for k, v in level_of(to_simplified(str(meta["region"]))).items() if v})
         rec["region_basis"] = "metadata"

@@ -59,6 +59,11 @@ DATELINE = re.compile(
 # names of two or three characters (four with a two-character surname), two to five of them
 _SURNAME2 = "欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东方|東方|皇甫|令狐|慕容|尉迟|尉遲|公孙|公孫"
 _NAME = f"(?:(?:{_SURNAME2})[{HAN}]{{1,2}}|[{HAN}]{{2,3}})"
+# a reporter line of its own: 本报记者  姜泓冰, 新华社记者  某某摄, 本报记者 张  枨 李某
+REPORTER_LINE = re.compile(
+    f"^\\s*(?:本報|本报|新華社|新华社|中新社)?(?:特約|特约|駐[{HAN}]{{1,6}}|驻[{HAN}]{{1,6}})?(?:記者|记者|通訊員|通讯员)"
+    f"[\\s\u3000\u00a0]+(?P<who>[{HAN}·][{HAN}·\\s\u3000\u00a0、]{{1,40}}?)(?P<photo>攝|摄)?\\s*$"
+)
 # a dateline at the end of an article, in brackets: （本报巴黎电）, （本报布鲁塞尔10月4日电  记者某某）
 TRAILING_DATELINE = re.compile(
     f"[(（](?P<lead>(?:據|据)?(?:本報|本报|新華社|新华社|中新社)[{HAN}]{{2,10}}?(?:\\d{{1,2}}月\\d{{1,2}}日)?(?:電|电))"

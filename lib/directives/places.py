@@ -71,6 +71,9 @@ _AGENCY = (
     "[\u4e00-\u9fff]{2,6}(?:日报|晚报|报|网|台|社)"
 )
 _DATELINE_PLACE = re.compile(f"^据?(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)(?:\\d{{1,2}}月\\d{{1,2}}日)?(?:电|讯|消息)")
+_BODY_DATELINE = re.compile(
+    f"(?:(?<=\\n)|(?<=[(（]))据?(?:本报|新华社|中新社)[{HAN}]{{2,10}}?(?:\\d{{1,2}}月\\d{{1,2}}日)?电"
+)
 _TITLE_PREFIX = re.compile(f"^(?P<prefix>[{HAN}·、]{{2,12}})[：:]")
 _ISSUER_IN_TITLE = re.compile(f"^(?P<issuer>[{HAN}、（）()]{{2,60}}?)(?:关于|關於)")
 _PARTY_COMMITTEE = re.compile(f"中共(?P<place>[{HAN}]{{2,12}}?)(?:省委|市委|州委|县委|区委|旗委|盟委|委员会)")
@@ -299,7 +302,8 @@ def _mentions(text: str) -> list[Division]:
         if d is None:
             continue
         out.append(d)
-        if d.level in ("province", "prefecture") and end not in starts:  # 浙江武义, 江苏昆山: a county's short name after its parent
+        # 浙江武义, 江苏昆山: a county's short name right after its province or prefecture
+        if d.level in ("province", "prefecture") and end not in starts:
             for n in (3, 2):
                 child = [c for c in g.county_short.get(text[end : end + n], []) if d.name in (c.province, c.prefecture)]
                 if child:
@@ -446,6 +450,13 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
             return _result(d, None, "title", _voice(agency, outlet, d.level, False))
     if kind == "central":
         return _result(None, "central", "dateline", _voice(agency, outlet, "central", False))
+    if not kind:  # datelines further down (a round-up of correspondents' reports): all abroad, or one place
+        kinds = {_dateline_place(m.group(0))[:2] for m in _BODY_DATELINE.finditer(text)}
+        if kinds and all(k == "abroad" for k, _d in kinds):
+            return _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
+        if len(kinds) == 1 and next(iter(kinds))[0] == "local" and next(iter(kinds))[1] is not None:
+            d = next(iter(kinds))[1]
+            return _result(d, None, "dateline", _voice(agency, outlet, d.level, False))
     # 4. an addressee line tells the issuer's level (各省、自治区、直辖市… is the centre writing)
     addressee_level = None
     if fields.get("addressee"):
@@ -461,6 +472,8 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
         return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
     divs = _mentions(lead)
     d = _most_specific(divs)
+    if not local and not divs and _abroad_setting(text[:_OPENING_CHARS]):
+        return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
     if local:  # the whole document speaks of itself: its place is the one it names most
         d = _most_specific(_mentions(text)) or d
         if d is None:
@@ -478,6 +491,34 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     ):
         return _result(None, "central", "body", _voice(agency, outlet, "central", False))
     return _result(None, None, None, _voice(agency, outlet, None, False))
+
+
+@lru_cache(maxsize=1)
+def _countries() -> re.Pattern:
+    """Names of every country but China in Chinese, from ISO 3166 and its zh_CN translation (pycountry)."""
+    import gettext
+
+    import pycountry
+
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    names = set()
+    for c in pycountry.countries:
+        if c.alpha_2 in ("CN", "HK", "MO", "TW"):
+            continue
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value and (name := zh.gettext(value)) != value and len(name) >= 2:
+                names.add(name)
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+
+
+def _abroad_setting(opening: str) -> bool:
+    """The opening sets the report in another country: 在摩洛哥卡萨布兰卡…, 于法国尼斯…, 德国首都柏林."""
+    for m in _countries().finditer(opening):
+        before, after = opening[max(0, m.start() - 2) : m.start()], opening[m.end() : m.end() + 2]
+        if "在" in before or "于" in before or after == "首都":
+            return True
+    return False
 
 
 def _is_capital(d: Division) -> bool:
