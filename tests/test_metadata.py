@@ -169,8 +169,15 @@ def test_peoples_daily_labelled_sample(peoples_daily):
     scores, m, _df = peoples_daily
     assert scores["labelled"] >= 100 and m.doc_id.notna().all()
     assert scores["date"] >= 0.95, scores
-    # measured 0.81 and 0.82 (issue 13 asks 0.95: not met yet); the floor keeps what was reached
-    assert scores["level"] >= 0.78 and scores["region"] >= 0.79, scores
+    # measured 0.825 and 0.825 (issue 13 asks 0.95: not met yet); the floor keeps what was reached
+    assert scores["level"] >= 0.80 and scores["region"] >= 0.80, scores
+
+
+def test_peoples_daily_held_out_sample(peoples_daily, tmp_path):
+    folder = peoples_daily[2].attrs["folder"]
+    scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path, labels=evaluate.HELD_OUT)
+    assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
+    assert scores["level"] >= 0.75 and scores["region"] >= 0.75, scores  # measured 0.78 and 0.79
 
 
 def test_peoples_daily_nothing_lost_and_several_places(peoples_daily):

@@ -92,6 +92,7 @@ _ADDRESSEE_LEVEL = (
 _LEAD_CHARS = 400
 _COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
+_BODY_MENTIONS = 3  # a place named this often in the whole text, more than national words, is where it is set
 # a central organ named in running text (its first sentences decide who speaks)
 _CENTRAL_ORG_ANYWHERE = re.compile(
     "中共中央|党中央|国务院|全国人大常委会|中央军委|中央纪委|中央网信办|中宣部|中组部|国家发展改革委|国家发展和改革委员会|"
@@ -441,7 +442,10 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     if kind == "abroad" and not _mentions(title):
         out = _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
         return out
-    # 3. the title: 湖南衡阳：…, or the places it names
+    # 3. the title: 湖南衡阳：…, or the places it names; a title naming three provinces or more is a
+    # round-up of several places (天津、江苏、海南、新疆扎实推进…), set in none of them
+    if len({d.province for d in _mentions(title)}) >= 3:
+        return _result(None, None, "title", _voice(agency, outlet, None, False))
     if title:
         prefix = _TITLE_PREFIX.match(title)
         divs = _mentions(prefix.group("prefix")) if prefix else []
@@ -483,6 +487,14 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
         return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
     if d is not None and self_level != "central" and (len(divs) >= 2 or _full_name_in(lead, d)):
         return _result(d, None, "lead", _voice(agency, outlet, d.level, False))
+    # a locality the whole text keeps returning to outweighs passing national words
+    everywhere = _mentions(text)
+    body_place = _most_specific(everywhere)
+    if body_place is not None and self_level != "central" and len(everywhere) >= _BODY_MENTIONS:
+        national = len(_NATIONAL.findall(text))
+        inside = sum(d.province == body_place.province for d in everywhere)
+        if inside > national and not _COMMENTATOR.search(title + "\n" + lead):
+            return _result(body_place, None, "body", _voice(agency, outlet, body_place.level, False))
     if (
         self_level == "central"
         or _COMMENTATOR.search(title + "\n" + lead + "\n" + text[-200:])
