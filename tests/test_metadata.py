@@ -34,7 +34,7 @@ def test_gazetteer_knows_codes_former_names_and_levels():
     [
         ("", "会见。", {"dateline": "新华社北京9月30日电"}, ("central", "中央", "dateline", "central media")),
         ("", "记者。", {"dateline": "本报武汉1月21日电"}, ("prefecture", "武汉市", "dateline", "media")),
-        ("", "会谈。", {"dateline": "本报华盛顿10月11日电"}, ("abroad", None, "dateline", "media")),
+        ("", "会谈。", {"dateline": "本报华盛顿10月11日电"}, ("abroad", "国外", "dateline", "media")),
         ("湖南衡阳：压实责任", "会议召开。", {}, ("prefecture", "衡阳市", "title", None)),
         (
             "河北沧州成立中心",

