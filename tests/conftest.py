@@ -1,7 +1,33 @@
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
-from directives import load_corpus, paths
+
+# Every cache write of the test session (the library's, and the notebooks' kernels, which inherit the
+# environment) goes to a temporary folder: the checkout's .cache is never written by the tests.
+_SESSION_CACHE = tempfile.mkdtemp(prefix="directives-test-cache-")
+os.environ["DIRECTIVES_CACHE"] = _SESSION_CACHE
+
+from directives import load_corpus, paths  # noqa: E402  (after the environment is set)
+
+_CHECKOUT_CACHE = paths.PROJECT_ROOT / ".cache"
+
+
+def _entries(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+_BEFORE = _entries(_CHECKOUT_CACHE)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    new = _entries(_CHECKOUT_CACHE) - _BEFORE
+    if new:
+        print(f"\nthe tests wrote into the checkout's .cache: {sorted(new)[:5]}")
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,9 @@ ROWS_PER_GROUP = 10_000
 
 
 def write_parquet(data: pd.DataFrame | pa.Table, path: Path, rows: int = ROWS_PER_GROUP) -> None:
-    """Write a DataFrame or an Arrow table to ``path`` (zstd) in row groups of ``rows``, atomically (via a
-    temporary file). A DataFrame is converted a slice at a time.
+    """Write a DataFrame or an Arrow table to ``path`` (zstd) in row groups of ``rows``; a DataFrame is
+    converted a slice at a time. (Cache entries get this through :func:`directives.cache.write_entry`,
+    which makes the write atomic.)
 
     >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x.parquet"
     >>> write_parquet(pd.DataFrame({"a": [1, 2, 3]}), p, rows=2); pd.read_parquet(p).a.tolist()
@@ -26,13 +27,11 @@ def write_parquet(data: pd.DataFrame | pa.Table, path: Path, rows: int = ROWS_PE
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     if isinstance(data, pa.Table):
-        pq.write_table(data, tmp, compression="zstd", row_group_size=rows)
+        pq.write_table(data, path, compression="zstd", row_group_size=rows)
     else:
         schema = pa.Schema.from_pandas(data.iloc[:0], preserve_index=False)
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
             for start in range(0, len(data), rows):
                 part = data.iloc[start : start + rows]
                 writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
-    tmp.replace(path)

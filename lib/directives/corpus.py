@@ -15,12 +15,11 @@ import os
 import re
 import warnings
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import cache, paths
 from . import patterns as P
 from ._parallel import ordered_map, release_memory
 from ._progress import progress_bar
@@ -391,35 +390,14 @@ def _table_items(path: Path, problem) -> tuple[list, list[int]]:
 
 
 # --------------------------------------------------------------------------- cache
-@lru_cache(maxsize=1)
-def cleaning_version() -> str:
-    """A hash of everything that decides what loading produces: the package's own source and data files
-    (all of them, so that no split or new module is ever missed) and the versions of the packages whose
-    output or data it uses.
-
-    >>> len(cleaning_version())
-    16
-    """
-    from importlib.metadata import version
-
-    h = hashlib.sha1()
-    for file in sorted([*paths.PACKAGE_DIR.glob("*.py"), *paths.DATA_DIR.iterdir()]):
-        if file.is_file():
-            h.update(file.name.encode())
-            h.update(file.read_bytes())
-    for pkg in ("OpenCC", "pypinyin", "jieba", "charset-normalizer", "cnloc"):
-        h.update(f"{pkg}={version(pkg)}".encode())
-    return h.hexdigest()[:16]
-
-
 def _corpus_key(path: Path, listing: list[tuple[str, str, int, int]] | None) -> str:
-    h = hashlib.sha1(f"{cleaning_version()}|{path.resolve()}".encode())
     if listing is None:
         st = path.stat()
         listing = [(str(path), path.name, st.st_size, st.st_mtime_ns)]
+    files = hashlib.sha1()
     for _, rel, size, mtime in listing:
-        h.update(f"{rel}|{size}|{mtime}\n".encode())
-    return h.hexdigest()[:20]
+        files.update(f"{rel}|{size}|{mtime}\n".encode())
+    return cache.cache_key("corpus", str(path.resolve()), files.hexdigest())
 
 
 def _to_frame(table) -> pd.DataFrame:
@@ -431,20 +409,22 @@ def _to_frame(table) -> pd.DataFrame:
     return df[COLUMNS]
 
 
-def _read_cache(cache: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+_PROBLEMS_KEY = b"directives.problems"  # the warnings of a load, kept in the entry's Parquet metadata
+
+
+def _read_cache(entry: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     import pyarrow.parquet as pq
 
-    df = _to_frame(pq.read_table(cache))
-    problems = json.loads(cache.with_suffix(".warnings.json").read_text(encoding="utf-8"))
-    return df, [tuple(p) for p in problems]
+    table = pq.read_table(entry)
+    problems = json.loads((table.schema.metadata or {})[_PROBLEMS_KEY].decode("utf-8"))
+    return _to_frame(table), [tuple(p) for p in problems]
 
 
-def _write_cache(cache: Path, table, problems: list[tuple[str, str]]) -> None:
+def _write_cache(entry: Path, table, problems: list[tuple[str, str]]) -> None:
     from ._parquet import write_parquet
 
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.with_suffix(".warnings.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
-    write_parquet(table, cache)
+    meta = {_PROBLEMS_KEY: json.dumps(problems, ensure_ascii=False).encode("utf-8")}
+    cache.write_entry(entry, lambda tmp: write_parquet(table.replace_schema_metadata(meta), tmp))
 
 
 def _sorted_table(batches: list, schema):
@@ -469,7 +449,7 @@ def load_corpus(
     path: str | Path = paths.SEEDS_DIR,
     *,
     strict: bool = False,
-    cache_dir: Path | None = paths.CACHE_DIR,
+    cache_dir: str | Path | None = cache.DEFAULT,
     processes: int | None = None,
     kinds: str | list[str] | tuple[str, ...] | None = ("article",),
 ) -> pd.DataFrame:
@@ -479,8 +459,8 @@ def load_corpus(
     A bad file (empty, binary, undecodable, only furniture, a duplicate) is skipped with a
     :class:`CorpusWarning` naming it; ``strict=True`` raises :class:`CorpusError` instead.
     Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
-    the result is cached as Parquet in ``cache_dir`` (keyed by the files' names, sizes and times and
-    by the cleaning code's version; ``cache_dir=None`` turns it off), so a re-run reads it back.
+    the result is cached (:mod:`directives.cache`: keyed by the files' names, sizes and times and by the
+    package's code; ``cache_dir=None`` turns it off, a folder puts it there), so a re-run reads it back.
 
     Each row has a ``kind`` (see :func:`item_kind`); only ``kinds`` are returned, articles by default
     (``kinds=None`` returns every item: short items, captions and advertisements too). Place, level and
@@ -495,9 +475,11 @@ def load_corpus(
     if not path.exists():
         raise CorpusError(f"{path}: no such folder or file")
     listing, unreadable = _list_folder(path) if path.is_dir() else (None, [])
-    cache = (cache_dir / f"corpus-{_corpus_key(path, listing)}.parquet") if cache_dir is not None else None
-    if cache is not None and cache.is_file():
-        df, problems = _read_cache(cache)
+    folder = cache.cache_dir(cache_dir)
+    entry = cache.entry_path(folder, "corpus", _corpus_key(path, listing), "parquet") if folder else None
+    cached = cache.read_entry(entry, _read_cache)
+    if cached is not None:
+        df, problems = cached
         release_memory()
         for where, problem in problems:
             _problem(where, problem, strict)
@@ -536,8 +518,8 @@ def load_corpus(
             keep.append(False)
         batches.append(batch if all(keep) else batch.filter(keep))
     table = _sorted_table(batches, schema)
-    if cache is not None:
-        _write_cache(cache, table, problems)
+    if entry is not None:
+        _write_cache(entry, table, problems)
     df = select_kinds(_to_frame(table), kinds)
     release_memory()
     return df

@@ -114,8 +114,8 @@ def main() -> int:
         folder = unpack_peoples_daily(tmp)
         for name, labels in (("labelled while the rules were written", LABELS), ("held out", HELD_OUT)):
             scores, _, df = evaluate_peoples_daily(folder, cache_dir=Path(tmp) / "cache", labels=labels)
-            print(f"People's Daily, {scores['labelled']} hand-labelled articles ({name}): level right "
-                  f"{scores['level']:.1%}, region right {scores['region']:.1%}, date right {scores['date']:.1%}")  # fmt: skip
+            right = f"level {scores['level']:.1%}, region {scores['region']:.1%}, date {scores['date']:.1%}"
+            print(f"People's Daily, {scores['labelled']} hand-labelled articles ({name}): right {right}")
     print(f"People's Daily, all {len(df):,} items by kind:", df.kind.value_counts().to_dict())
     art = df[df.kind == "article"]
     print("  articles by level:", art.level.fillna("(none)").value_counts().to_dict())

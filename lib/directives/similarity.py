@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
+from . import cache
 from ._progress import progress
 from .tokens import token_string
 
@@ -31,14 +32,14 @@ def tfidf_vectors(
     df: pd.DataFrame,
     method: str = "tfidf",
     ngram_range: tuple[int, int] = (2, 3),
-    cache_dir: Path | None = None,
+    cache_dir: str | Path | None = None,
 ):
     """L2-normalised TF-IDF rows (sublinear tf) and the vocabulary.
 
     ``method="tfidf"`` uses the ``tokens`` column (segmented words); ``method="char"`` uses character
     n-grams of the Han characters of ``text_simplified`` (no segmentation at all). With ``cache_dir``,
-    the matrix is kept there (``.npz`` arrays and a ``.npy`` vocabulary, never pickle), keyed by the
-    tokens, so a re-run reads it back instead of fitting again.
+    the matrix and its vocabulary are kept there (:mod:`directives.cache`, one ``.npz``, never pickle),
+    keyed by the tokens, so a re-run reads it back instead of fitting again.
 
     >>> X, vocab = tfidf_vectors(pd.DataFrame({"tokens": ["压实 责任", "压实 防控"]}))
     >>> X.shape, vocab.tolist()
@@ -47,16 +48,14 @@ def tfidf_vectors(
     if method not in ("tfidf", "char"):
         raise ValueError(f"method must be 'tfidf' or 'char', not {method!r}")
     column = "tokens" if method == "tfidf" else "text_simplified"
-    cache = None
-    if cache_dir is not None:
-        import sklearn
-
-        key = f"{method}|{ngram_range}|{sklearn.__version__}|{_column_digest(df[column])}"
-        cache = Path(cache_dir) / f"tfidf-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
-        if cache.with_suffix(".npz").is_file():
-            arrays = np.load(cache.with_suffix(".npz"), allow_pickle=False)
-            X = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
-            return X, np.load(cache.with_suffix(".npy"), allow_pickle=False)
+    folder = cache.cache_dir(cache_dir)
+    entry = None
+    if folder is not None:
+        key = cache.cache_key("tfidf", method, ngram_range, _column_digest(df[column]))
+        entry = cache.entry_path(folder, "tfidf", key, "npz")
+        cached = cache.read_entry(entry, _read_matrix)
+        if cached is not None:
+            return cached
     if method == "tfidf":
         X, vocab = token_counts(df["tokens"])
         _tfidf_in_place(X, TfidfTransformer(sublinear_tf=True).fit(X).idf_)
@@ -65,11 +64,22 @@ def tfidf_vectors(
         X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
         vocab = vec.get_feature_names_out().astype(str)
     X = sparse.csr_matrix(X, dtype=np.float32)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache.with_suffix(".npz"), data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape))
-        np.save(cache.with_suffix(".npy"), vocab, allow_pickle=False)
+    if entry is not None:
+        cache.write_entry(entry, lambda tmp: _write_matrix(tmp, X, vocab))
     return X, vocab
+
+
+def _write_matrix(path: Path, X: sparse.csr_matrix, vocab: np.ndarray) -> None:
+    with open(path, "wb") as fh:  # a file object: np.savez would add .npz to the temporary name
+        np.savez(fh, data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape), vocab=vocab.astype(str))
+
+
+def _read_matrix(path: Path) -> tuple[sparse.csr_matrix, np.ndarray]:
+    with np.load(path, allow_pickle=False) as arrays:
+        shape = tuple(arrays["shape"])
+        X = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+        X.check_format(full_check=False)
+        return X, arrays["vocab"]
 
 
 def _column_digest(column: pd.Series) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import cache, paths
 from ._parallel import ordered_map, release_memory
 from ._progress import progress
 
@@ -221,7 +221,8 @@ def _options_key(options: dict) -> str:
 
 
 def _cache_path(cache_dir: Path, options: dict | None = None) -> Path:
-    return cache_dir / f"tokens-{dictionary_version()}-{_options_key(options or {})}.parquet"
+    key = cache.cache_key("tokens", dictionary_version(), _options_key(options or {}))
+    return cache.entry_path(cache_dir, "tokens", key, "parquet")
 
 
 class _ChunkSplitter:
@@ -315,7 +316,7 @@ def segment_many(
 
 
 def segment_texts(
-    texts: Sequence[str] | pd.Series, cache_dir: Path | None = paths.CACHE_DIR, **options
+    texts: Sequence[str] | pd.Series, cache_dir: str | Path | None = cache.DEFAULT, **options
 ) -> tuple[pd.Series, pd.Series]:
     """All tokens and filtered tokens (space-joined) of many texts, as two string Series, reusing the
     on-disk cache: Parquet, keyed by each text's hash, one file per dictionary version, stopword lists
@@ -329,8 +330,9 @@ def segment_texts(
     keys = pd.Index(
         [hashlib.sha1(t.encode("utf-8")).hexdigest() for chunk in _chunks(texts, 10_000) for t in chunk], dtype="str"
     )
-    path = _cache_path(cache_dir, options) if cache_dir is not None else None
-    table = pd.read_parquet(path) if path is not None and path.is_file() else None
+    folder = cache.cache_dir(cache_dir)
+    path = _cache_path(folder, options) if folder is not None else None
+    table = cache.read_entry(path, pd.read_parquet)
     if table is not None:
         if table["key"].duplicated().any():  # (checked first: dropping copies every column)
             table = table.drop_duplicates("key", ignore_index=True)
@@ -358,13 +360,13 @@ def segment_texts(
         if table is not None:
             new = pd.concat([table, new], ignore_index=True)
         del table
-        write_parquet(new, path)
+        cache.write_entry(path, lambda tmp: write_parquet(new, tmp))
     release_memory()  # what reading, segmenting and writing freed goes back to the system
     return all_tokens, tokens
 
 
 def add_tokens(
-    df: pd.DataFrame, column: str = "text_simplified", cache_dir: Path | None = paths.CACHE_DIR, **options
+    df: pd.DataFrame, column: str = "text_simplified", cache_dir: str | Path | None = cache.DEFAULT, **options
 ) -> pd.DataFrame:
     """A copy of ``df`` with ``tokens`` (filtered words) and ``all_tokens`` (every token, for positions
     and KWIC), each one space-joined string per document. ``options`` go to :func:`filter_tokens`.
