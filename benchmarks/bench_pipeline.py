@@ -40,7 +40,7 @@ def _peaks() -> dict:
 def stage_pipeline(corpus: str, cache: str) -> dict:
     t0 = time.perf_counter()
     from directives import load_corpus
-    from directives.similarity import tfidf_vectors
+    from directives.tfidf import tfidf_vectors
     from directives.tokens import add_tokens
 
     t_import = time.perf_counter()
@@ -60,7 +60,7 @@ def stage_pipeline(corpus: str, cache: str) -> dict:
 
 def stage_neighbours(corpus: str, cache: str, exact: str) -> dict:
     from directives import load_corpus
-    from directives.similarity import nearest_neighbours
+    from directives.tfidf import nearest_neighbours
     from directives.tokens import add_tokens
 
     df = add_tokens(load_corpus(corpus, cache_dir=Path(cache)), cache_dir=Path(cache))
@@ -179,7 +179,7 @@ def run(sizes: list[int], baseline_max: int, recall_size: int) -> str:
             if n == recall_size:
                 approx = child("neighbours", str(corpus), str(cache), "no")
                 import pandas as pd
-                from directives.similarity import neighbour_recall
+                from directives.tfidf import neighbour_recall
 
                 recall = neighbour_recall(pd.read_parquet(cache / "nn-no.parquet"), pd.read_parquet(cache / "nn-yes.parquet")
                                           if (cache / "nn-yes.parquet").exists() else pd.read_parquet(cache / "nn-auto.parquet"))  # fmt: skip

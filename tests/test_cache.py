@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from directives import cache, load_corpus, paths
 from directives.cache import CacheWarning
-from directives.similarity import tfidf_vectors
+from directives.tfidf import tfidf_vectors
 from directives.tokens import add_tokens
 
 

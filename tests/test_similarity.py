@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from directives import similarity as S
+from directives import counting as C
+from directives import tfidf as S
 from directives.tokens import add_tokens
 
 
@@ -105,15 +106,15 @@ def test_arrow_counting_gives_scikit_learns_tfidf(seeds_tok):
         assert vocab.tolist() == vec.get_feature_names_out().tolist()
         assert abs(ours - ref).max() < 1e-6 and ours.has_sorted_indices
     # lists of tokens, gaps and missing values count as scikit-learn counts them
-    counts, vocab = S.token_counts(pd.Series([["压实", "责任", "压实"], None, " 责任\n防控  "], dtype=object))
+    counts, vocab = C.token_counts(pd.Series([["压实", "责任", "压实"], None, " 责任\n防控  "], dtype=object))
     assert vocab.tolist() == ["压实", "责任", "防控"]
     assert counts.toarray().tolist() == [[2, 1, 0], [0, 0, 0], [0, 1, 1]]
 
 
 def test_counting_in_chunks_equals_counting_at_once(seeds_tok, monkeypatch):
-    whole, vocab = S.token_counts(seeds_tok["tokens"])
-    monkeypatch.setattr(S, "COUNT_CHUNK_ROWS", 2)
-    chunked, vocab2 = S.token_counts(seeds_tok["tokens"])
+    whole, vocab = C.token_counts(seeds_tok["tokens"])
+    monkeypatch.setattr(C, "COUNT_CHUNK_ROWS", 2)
+    chunked, vocab2 = C.token_counts(seeds_tok["tokens"])
     assert vocab.tolist() == vocab2.tolist() and (whole != chunked).nnz == 0 and whole.sum() > 0
 
 
@@ -122,6 +123,36 @@ def test_cache_key_follows_content_not_memory_layout(tmp_path):
 
     one = pd.Series(pa.chunked_array([pa.array(["压实 责任", "", "防控"])]), dtype="str")
     three = pd.Series(pa.chunked_array([pa.array(["压实 责任"]), pa.array([""]), pa.array(["防控"])]), dtype="str")
-    assert S._column_digest(one) == S._column_digest(three) == S._column_digest(pd.Series(["压实 责任", None, "防控"]))
-    assert S._column_digest(one) != S._column_digest(pd.Series(["压实", "责任", "防控"], dtype="str"))
-    assert S._column_digest(pd.Series(["", ""], dtype="str")) != S._column_digest(pd.Series([""], dtype="str"))
+    assert C.column_digest(one) == C.column_digest(three) == C.column_digest(pd.Series(["压实 责任", None, "防控"]))
+    assert C.column_digest(one) != C.column_digest(pd.Series(["压实", "责任", "防控"], dtype="str"))
+    assert C.column_digest(pd.Series(["", ""], dtype="str")) != C.column_digest(pd.Series([""], dtype="str"))
+
+
+def test_one_fitted_model_serves_every_view(seeds_tok):
+    model = S.TfidfModel().fit(seeds_tok)
+    ids = seeds_tok.doc_id.tolist()
+    whole = model.similarity()
+    sample = model.similarity(ids[:3])  # a sample is compared in the corpus's own space
+    np.testing.assert_allclose(sample.to_numpy(), whole.loc[ids[:3], ids[:3]].to_numpy())
+    nn = model.nearest_neighbours(k=2)
+    for row in nn.itertuples():
+        assert abs(row.similarity - whole.loc[row.doc_id, row.neighbour]) < 1e-6
+    pd.testing.assert_frame_equal(model.shared_terms(ids[0], ids[1]), S.shared_terms(seeds_tok, ids[0], ids[1]))
+    # documents projected with the fitted idf land where the fit put them
+    assert abs(model.transform(seeds_tok) - model.matrix_).max() < 1e-6
+    with pytest.raises(KeyError, match="not among the fitted documents"):
+        model.shared_terms("nope", ids[0])
+    with pytest.raises(RuntimeError, match="not fitted"):
+        S.TfidfModel().similarity()
+
+
+def test_verbs_work_on_a_frame_straight_from_load_corpus():
+    from directives import load_corpus, similarity
+
+    sims = similarity(load_corpus())  # segments first: no KeyError for 'tokens'
+    assert sims.shape == (5, 5) and np.allclose(np.diag(sims), 1)
+
+
+def test_char_model_transforms_new_documents(seeds_tok):
+    model = S.TfidfModel("char").fit(seeds_tok)
+    assert abs(model.transform(seeds_tok) - model.matrix_).max() < 1e-6

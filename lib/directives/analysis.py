@@ -11,18 +11,20 @@ import re
 import numpy as np
 import pandas as pd
 
-from .tokens import token_list, token_string
+from .tokens import ensure_tokens, token_list, token_string
+from .units import MAX_LABELLED, units_of
 
 
 def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") -> pd.DataFrame:
     """Term counts with relative frequency (per 1,000 tokens), overall or per document. Counted by Arrow
-    (see :func:`directives.similarity.token_counts`), so it takes seconds on 100,000 articles.
+    (see :func:`directives.counting.token_counts`), so it takes seconds on 100,000 articles.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["责任", "防控"], ["责任"]]})
     >>> term_counts(toy).to_dict("records")[0]
     {'term': '责任', 'count': 2, 'per_1000': 666.6666666666666, 'docs': 2}
     """
-    from .similarity import token_counts
+    df = ensure_tokens(df)
+    from .counting import token_counts
 
     X, vocab = token_counts(df[column])
     if by_doc:
@@ -63,6 +65,7 @@ def keyness(df: pd.DataFrame, column: str = "tokens", min_count: int = 2) -> pd.
     >>> round(float(k.loc[("a", "责任"), "g2"]), 3), round(float(k.loc[("a", "防控"), "g2"]), 3)
     (1.046, -1.046)
     """
+    df = ensure_tokens(df)
     counts = term_counts(df, by_doc=True, column=column).pivot_table(
         index="term", columns="doc_id", values="count", fill_value=0
     )
@@ -94,6 +97,7 @@ def kwic(df: pd.DataFrame, pattern: str, window: int = 5, regex: bool = False) -
     >>> kwic(toy, "实四").to_dict("records")
     [{'doc_id': 'a', 'position': 2, 'left': '要 压', 'match': '实四', 'right': '方责任 。'}]
     """
+    df = ensure_tokens(df)
     if regex:
         return _kwic_regex(df, re.compile(pattern), window)
     rx = re.compile(" ?".join(map(re.escape, pattern)))  # a token boundary may fall anywhere in the phrase
@@ -144,19 +148,20 @@ def collocations(df: pd.DataFrame, column: str = "tokens", min_count: int = 2, t
     >>> collocations(toy, top=1)[["first", "second", "count"]].to_dict("records")
     [{'first': '压实', 'second': '责任', 'count': 2}]
     """
+    df = ensure_tokens(df)
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .similarity import COUNT_CHUNK_ROWS, _split_piece, _token_column, token_counts
+    from .counting import COUNT_CHUNK_ROWS, split_piece, token_column, token_counts
 
     X, vocab = token_counts(df[column])
     unigrams = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel()
     n, size = max(unigrams.sum(), 1.0), np.int64(len(vocab))
     words = pa.array(vocab.tolist(), pa.large_string())
-    column_arrow = _token_column(df[column])
+    column_arrow = token_column(df[column])
     keys, counts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for start in range(0, len(column_arrow), COUNT_CHUNK_ROWS):
-        lists, encoded = _split_piece(column_arrow.slice(start, COUNT_CHUNK_ROWS))
+        lists, encoded = split_piece(column_arrow.slice(start, COUNT_CHUNK_ROWS))
         where = pc.index_in(encoded.dictionary, value_set=words).to_numpy(zero_copy_only=False)
         codes = where[encoded.indices.to_numpy(zero_copy_only=False)]
         rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
@@ -192,6 +197,7 @@ def term_positions(df: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
     >>> term_positions(toy, ["责任"]).position.tolist()
     [0.25, 0.75]
     """
+    df = ensure_tokens(df)
     rows = []
     for doc, toks in zip(df["doc_id"], df["all_tokens"], strict=True):
         text = token_string(toks).replace(" ", "")  # tokens never hold a space
@@ -201,53 +207,30 @@ def term_positions(df: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "term", "position"])
 
 
-def analysis_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") -> pd.DataFrame:
-    """The units to show one panel each: the articles themselves when there are at most ``max_units``,
-    otherwise one unit per ``by`` value (tokens pooled; the ``max_units`` largest groups), so that small
-    multiples stay readable at 3 or 3,000 articles. The result has doc_id, label and the token columns.
+def analysis_units(df: pd.DataFrame, max_units: int = MAX_LABELLED, by: str = "region") -> pd.DataFrame:
+    """The units to show one panel each, with their pooled tokens: ``units_of(df, by, max_units).pooled(df)``
+    (see :mod:`directives.units`). The result has doc_id, label and the token columns.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "region": ["甲", "甲"], "date": [pd.NaT, pd.NaT],
     ...                     "tokens": [["x"], ["y"]], "all_tokens": [["x"], ["y"]]})
     >>> analysis_units(toy, max_units=1)[["doc_id", "tokens"]].to_dict("records")
     [{'doc_id': '甲', 'tokens': 'x y'}]
     """
-    from .plotting import doc_labels
-
-    if len(df) <= max_units:
-        return df.assign(label=doc_labels(df))
-    unit, labels = document_units(df, max_units, by)
-    rows = []
-    for g, label in labels.items():
-        part = df[(unit == g).to_numpy()]
-        rows.append({
-            "doc_id": g, "label": label,
-            "tokens": " ".join(token_string(t) for t in part["tokens"]),
-            "all_tokens": " ".join(token_string(t) for t in part["all_tokens"]),
-        })  # fmt: skip
-    return pd.DataFrame(rows)
+    return units_of(df, by, max_units).pooled(df)
 
 
-def document_units(df: pd.DataFrame, max_units: int = 40, by: str = "region") -> tuple[pd.Series, dict[str, str]]:
-    """Each document's unit, for per-unit tables, and the units' labels, as :func:`analysis_units` makes
-    them: the documents themselves for at most ``max_units`` documents, otherwise their ``by`` value
-    (the ``max_units`` largest groups; documents of other groups get no unit).
+def document_units(
+    df: pd.DataFrame, max_units: int = MAX_LABELLED, by: str = "region"
+) -> tuple[pd.Series, dict[str, str]]:
+    """Each document's unit and the units' labels (``units_of(df, by, max_units)``'s ``of`` and ``labels``).
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "甲", "乙"], "date": [pd.NaT] * 3})
     >>> unit, labels = document_units(toy, max_units=2)
     >>> unit.tolist(), labels
     (['甲', '甲', '乙'], {'甲': '甲 (2 articles)', '乙': '乙 (1 articles)'})
     """
-    from .plotting import doc_labels
-
-    if len(df) <= max_units:
-        return pd.Series(df["doc_id"].to_numpy(), index=df["doc_id"].to_numpy()), dict(
-            zip(df["doc_id"], doc_labels(df), strict=True)
-        )
-    key = df[by].fillna("(unknown)")
-    counts = key.value_counts().head(max_units)
-    unit = key.where(key.isin(counts.index))
-    labels = {g: f"{g} ({n} articles)" for g, n in counts.items()}
-    return pd.Series(unit.to_numpy(), index=df["doc_id"].to_numpy()), labels
+    units = units_of(df, by, max_units)
+    return units.of, units.labels
 
 
 def sample_documents(df: pd.DataFrame, max_docs: int, seed: int = 0) -> pd.DataFrame:
@@ -263,11 +246,12 @@ def sample_documents(df: pd.DataFrame, max_docs: int, seed: int = 0) -> pd.DataF
     return df.sample(max_docs, random_state=seed).sort_index()
 
 
-def unit_name(df: pd.DataFrame, max_units: int = 40) -> str:
-    """What one panel or column stands for, in titles: ``article``, or ``region`` when there are more
-    than ``max_units`` articles (see :func:`analysis_units`).
+def unit_name(df: pd.DataFrame, max_units: int = MAX_LABELLED, by: str = "region") -> str:
+    """What one panel or column stands for, in titles: ``article``, or ``by`` (``region``) when there are
+    more than ``max_units`` articles (``units_of(df, by, max_units).name``).
 
-    >>> unit_name(pd.DataFrame({"doc_id": range(3)})), unit_name(pd.DataFrame({"doc_id": range(50)}))
-    ('article', 'region')
+    >>> many = pd.DataFrame({"doc_id": range(50), "level": "central"})
+    >>> unit_name(pd.DataFrame({"doc_id": range(3)})), unit_name(many, by="level")
+    ('article', 'level')
     """
-    return "article" if len(df) <= max_units else "region"
+    return units_of(df, by, max_units).name

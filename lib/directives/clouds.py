@@ -46,7 +46,7 @@ def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     >>> {term: round(float(w), 2) for term, w in tfidf_weights(units)["a"].items()}
     {'责任': 0.64, '压实': 0.77}
     """
-    from .similarity import tfidf_vectors
+    from .tfidf import tfidf_vectors
 
     X, vocab = tfidf_vectors(units)
     pairs = enumerate(zip(units["doc_id"], units["tokens"], strict=True))

@@ -17,6 +17,8 @@ import pandas as pd
 from matplotlib import font_manager
 
 from . import paths
+from .units import MAX_LABELLED
+from .units import document_labels as doc_labels  # the name the notebooks know
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 DPI = 150
@@ -71,26 +73,6 @@ def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) ->
     path = folder / f"{name}.png"
     fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None}, facecolor="white")
     return path
-
-
-def doc_labels(df: pd.DataFrame) -> list[str]:
-    """One short, unique label per article: region and date (``永州市 2022-03-19``), falling back to
-    the doc_id; a repeated label gets the doc_id appended.
-
-    >>> df = pd.DataFrame({"doc_id": ["a", "b"], "region": ["永州市", None]})
-    >>> doc_labels(df.assign(date=[pd.Timestamp("2022-03-19"), pd.NaT]))
-    ['永州市 2022-03-19', 'b']
-    """
-    labels = []
-    for row in df.to_dict("records"):
-        region, date = row.get("region"), row.get("date")
-        name = region if isinstance(region, str) and region else str(row["doc_id"])
-        labels.append(f"{name} {date:%Y-%m-%d}" if date is not None and pd.notna(date) else name)
-    counts = pd.Series(labels).value_counts()
-    return [f"{lab} ({d})" if counts[lab] > 1 else lab for lab, d in zip(labels, df["doc_id"], strict=True)]
-
-
-MAX_LABELLED = 40  # above this many articles, plots aggregate instead of drawing one bar per article
 
 
 def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
@@ -280,7 +262,7 @@ def plot_similarity_heatmap(sims: pd.DataFrame, labels: dict, title: str) -> plt
     'Similarity'
     >>> plt.close(fig)
     """
-    from .similarity import clustered_order
+    from .tfidf import clustered_order
 
     order = clustered_order(sims)
     return plot_matrix(sims.loc[order, order], title, "cosine similarity", labels, labels, vmax=1.0)

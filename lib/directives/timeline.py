@@ -16,7 +16,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import paths
-from .plotting import MAX_LABELLED, doc_labels, use_cjk_font
+from .plotting import use_cjk_font
+from .units import MAX_LABELLED
+from .units import document_labels as doc_labels
 
 _IGNORED_IN_PHRASES = re.compile(r"[\s“”‘’\"'「」『』]")
 

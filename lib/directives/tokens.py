@@ -381,3 +381,21 @@ def add_tokens(
     out["all_tokens"] = all_tokens.array
     out["tokens"] = tokens.array
     return out
+
+
+def ensure_tokens(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` itself when it has its ``tokens`` and ``all_tokens``, else :func:`add_tokens` of it (a frame
+    straight from :func:`~directives.load_corpus`); a frame with neither tokens nor ``text_simplified``
+    is a clear error.
+
+    >>> import pandas as pd
+    >>> ensure_tokens(pd.DataFrame({"text_simplified": ["压实四方责任。"]}))["tokens"].tolist()
+    ['压实 四方责任']
+    """
+    if "tokens" in df.columns and "all_tokens" in df.columns:
+        return df
+    if "text_simplified" in df.columns:
+        return add_tokens(df)
+    if "tokens" in df.columns or "all_tokens" in df.columns:
+        return df
+    raise KeyError("a corpus needs a 'tokens' column, or a 'text_simplified' column to segment (see load_corpus)")

@@ -1,0 +1,98 @@
+"""One notion of units: what one panel, bar, column or table row stands for.
+
+Up to ``MAX_LABELLED`` articles, every article is its own unit (labelled by region and date); above, the
+articles are grouped by a column (``region`` by default; ``level`` or ``province`` say), and only the
+``MAX_LABELLED`` largest groups are shown, so small multiples stay readable at 3 or 100,000 articles.
+Analyses and plots take a :class:`Units` instead of deciding for themselves.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "甲", "乙"], "date": [pd.NaT] * 3})
+>>> u = units_of(df, max_units=2)
+>>> u.name, u.labels, u.of.tolist(), u.partial
+('region', {'甲': '甲 (2 articles)', '乙': '乙 (1 articles)'}, ['甲', '甲', '乙'], False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+MAX_LABELLED = 40  # above this many articles, plots and tables group them instead of showing each one
+UNKNOWN = "(unknown)"
+
+
+def document_labels(df: pd.DataFrame) -> list[str]:
+    """One short, unique label per article: region and date (``永州市 2022-03-19``), falling back to
+    the doc_id; a repeated label gets the doc_id appended.
+
+    >>> df = pd.DataFrame({"doc_id": ["a", "b"], "region": ["永州市", None]})
+    >>> document_labels(df.assign(date=[pd.Timestamp("2022-03-19"), pd.NaT]))
+    ['永州市 2022-03-19', 'b']
+    """
+    labels = []
+    for row in df.to_dict("records"):
+        region, date = row.get("region"), row.get("date")
+        name = region if isinstance(region, str) and region else str(row["doc_id"])
+        labels.append(f"{name} {date:%Y-%m-%d}" if date is not None and pd.notna(date) else name)
+    counts = pd.Series(labels).value_counts()
+    return [f"{lab} ({d})" if counts[lab] > 1 else lab for lab, d in zip(labels, df["doc_id"], strict=True)]
+
+
+@dataclass(frozen=True)
+class Units:
+    """The unit of each document and the units' labels.
+
+    ``of`` maps each doc_id to its unit (missing for a document outside the units shown); ``labels`` maps
+    each unit to its label, largest first; ``name`` is what a unit is (``article``, ``region``, ``level`` …)
+    for titles; ``partial`` says that only the largest groups are shown (a title should say so)."""
+
+    of: pd.Series
+    labels: dict[str, str]
+    name: str
+    partial: bool
+
+    def pooled(self, df: pd.DataFrame) -> pd.DataFrame:
+        """One row per unit with its doc_id (the unit), label and the token columns of its documents
+        pooled (space-joined), for per-unit counts and clouds; the documents themselves when each is its
+        own unit.
+
+        >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "region": ["甲", "甲"], "date": [pd.NaT, pd.NaT],
+        ...                     "tokens": ["x", "y"], "all_tokens": ["x", "y"]})
+        >>> units_of(toy, max_units=1).pooled(toy)[["doc_id", "tokens"]].to_dict("records")
+        [{'doc_id': '甲', 'tokens': 'x y'}]
+        """
+        from .tokens import token_string
+
+        if self.name == "article":
+            return df.assign(label=[self.labels[d] for d in df["doc_id"]])
+        of = self.of.reindex(df["doc_id"].to_numpy()).to_numpy()
+        rows = []
+        for unit, label in self.labels.items():
+            part = df[of == unit]
+            rows.append({
+                "doc_id": unit, "label": label,
+                "tokens": " ".join(token_string(t) for t in part["tokens"]),
+                "all_tokens": " ".join(token_string(t) for t in part["all_tokens"]),
+            })  # fmt: skip
+        return pd.DataFrame(rows)
+
+
+def units_of(df: pd.DataFrame, by: str = "region", max_units: int = MAX_LABELLED) -> Units:
+    """The units of ``df``: its articles when there are at most ``max_units`` of them, else the values of
+    column ``by`` (``region``, ``level``, ``province`` …; missing values are one unit, ``(unknown)``), the
+    ``max_units`` largest groups.
+
+    >>> units_of(pd.DataFrame({"doc_id": ["a"], "region": ["甲"], "date": [pd.NaT]})).labels
+    {'a': '甲'}
+    """
+    if len(df) <= max_units:
+        ids = df["doc_id"].to_numpy()
+        return Units(pd.Series(ids, index=ids), dict(zip(ids, document_labels(df), strict=True)), "article", False)
+    if by not in df.columns:
+        raise KeyError(f"no column {by!r} to group the articles by")
+    key = df[by].fillna(UNKNOWN).astype(str)
+    counts = key.value_counts().head(max_units)
+    unit = key.where(key.isin(counts.index))
+    labels = {g: f"{g} ({n:,} articles)" for g, n in counts.items()}
+    return Units(pd.Series(unit.to_numpy(), index=df["doc_id"].to_numpy()), labels, by, key.nunique() > max_units)
