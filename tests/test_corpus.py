@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from directives import CorpusError, CorpusWarning, cleaning_report, load_corpus, paths
-from directives.corpus import COLUMNS, decode_bytes
+from directives.corpus import COLUMNS
+from directives.reading import decode_bytes
 
 SEED_SHA256 = {
     "000_9b152c44817feb0a.txt": "a8569a7799dc6afb9cd20753c3e8f6555ccdb4ea8492114022532e7cdb25e865",

@@ -28,6 +28,7 @@ from .clean import clean_article
 from .convert import to_simplified
 from .dates import infer_date, parse_date
 from .places import infer_place, level_of
+from .reading import read_text_file
 
 COLUMNS = [
     "doc_id", "source_file", "kind", "title", "subtitle", "date", "date_basis", "region", "province", "prefecture",
@@ -62,70 +63,6 @@ def _problem(where: str | Path, problem: str, strict: bool) -> None:
     if strict:
         raise CorpusError(msg)
     warnings.warn(msg, CorpusWarning, stacklevel=3)
-
-
-# --------------------------------------------------------------------------- reading bytes
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the encoding that
-    charset-normalizer detects (GBK and GB2312 are read as their superset GB18030).
-    Raises ``ValueError`` for empty, binary or undecodable input.
-
-    >>> decode_bytes("疫情防控".encode("gb18030"))
-    ('疫情防控', 'gb18030')
-    """
-    if not data.strip():
-        raise ValueError("empty file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data[:4096]:
-        raise ValueError("binary file (NUL bytes), not text")
-    from charset_normalizer import from_bytes
-
-    candidates = {m.encoding for m in from_bytes(data, cp_isolation=list(_CJK_ENCODINGS))}
-    candidates = {"gb18030" if e in ("gb2312", "gbk", "gb18030") else e for e in candidates}
-    decoded = {}
-    for enc in sorted(candidates):
-        try:
-            decoded[enc] = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if not decoded:
-        raise ValueError("undecodable bytes: not UTF-8, GB18030, Big5 or UTF-16")
-    # short texts fool any detector: among the decodings that work, keep the one of common characters
-    encoding = max(decoded, key=lambda e: _common_char_share(decoded[e]))
-    text = decoded[encoding]
-    if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
-        raise ValueError(f"binary file (decodes as {encoding} to mostly unprintable characters)")
-    return text, encoding
-
-
-_CJK_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
-
-
-def _common_char_share(text: str) -> float:
-    """Share of the Han characters that are common words on their own in jieba's dictionary."""
-    from . import _lm
-
-    han = P.HAN_CHAR.findall(text[:2000])
-    if not han:
-        return 0.0
-    return sum(_lm.word_freq(c) > 100 for c in han) / len(han)
-
-
-def read_text_file(path: str | Path) -> tuple[str, str]:
-    """Read one article file exactly as it is (no newline translation); returns (text, encoding).
-
-    >>> text, enc = read_text_file(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
-    >>> enc, text[:4]
-    ('utf-8', '發(fā')
-    """
-    return decode_bytes(Path(path).read_bytes())
 
 
 # --------------------------------------------------------------------------- records
@@ -197,6 +134,23 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     return rec
 
 
+def _checked_metadata(meta: dict, where: str, problem) -> dict:
+    """A metadata record (from metadata.csv or a table's columns) with its date checked once, the same
+    way for both: a malformed date is reported and dropped with its basis; a good one gets basis
+    ``metadata`` unless the record names another."""
+    if meta.get("date") in (None, ""):
+        return meta
+    ts = parse_date(meta["date"])
+    if pd.isna(ts):
+        problem(where, f"malformed date {meta['date']!r}, ignored")
+        meta.pop("date")
+        meta.pop("date_basis", None)
+    else:
+        meta["date"] = ts
+        meta["date_basis"] = meta.get("date_basis") or "metadata"
+    return meta
+
+
 def _read_metadata(path: Path, problem) -> dict[str, dict]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -218,16 +172,7 @@ def _read_metadata(path: Path, problem) -> dict[str, dict]:
             continue
         row = dict(zip(header, values, strict=True))
         rec = {k: (row[k].strip() or None) for k in METADATA_COLUMNS if k in row}
-        if rec.get("date"):
-            ts = parse_date(rec["date"])
-            if pd.isna(ts):
-                problem(path, f"row {line_no} ({row['file']}): malformed date {rec['date']!r}, ignored")
-                rec.pop("date")
-                rec.pop("date_basis", None)
-            else:
-                rec["date"] = ts
-                rec["date_basis"] = rec.get("date_basis") or "metadata"
-        out[row["file"].strip()] = rec
+        out[row["file"].strip()] = _checked_metadata(rec, f"{path} row {line_no} ({row['file']})", problem)
     return out
 
 
@@ -375,15 +320,9 @@ def _table_items(path: Path, problem) -> tuple[list, list[int]]:
         if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
             problem(f"{path} row {i + 1} ({doc_id})", "empty text")
             continue
-        meta = {k: row[k] for k in METADATA_COLUMNS if k in row}
-        if meta.get("date") not in (None, ""):
-            ts = parse_date(meta["date"])
-            if pd.isna(ts):
-                problem(f"{path} row {i + 1} ({doc_id})", f"malformed date {meta['date']!r}, ignored")
-                meta.pop("date")
-            else:
-                meta["date"] = ts
-                meta["date_basis"] = meta.get("date_basis") or "metadata"
+        meta = _checked_metadata(
+            {k: row[k] for k in METADATA_COLUMNS if k in row}, f"{path} row {i + 1} ({doc_id})", problem
+        )
         items.append((doc_id, f"{path.name}#{i + 1}", str(raw), meta))
         sizes.append(len(str(raw)))
     return items, sizes

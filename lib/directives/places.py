@@ -69,7 +69,7 @@ _COMMENTATOR = re.compile(
 )
 _AGENCY = (
     "本报|本台|新华社|中新社|中国新闻社|人民网|新华网|央视网|央视|光明网|中新网|经济日报|光明日报|人民日报|"
-    "[\u4e00-\u9fff]{2,6}(?:日报|晚报|报|网|台|社)"
+    f"[{HAN}]{{2,6}}(?:日报|晚报|报|网|台|社)"
 )
 _DATELINE_PLACE = re.compile(f"^据?(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)(?:\\d{{1,2}}月\\d{{1,2}}日)?(?:电|讯|消息)")
 _BODY_DATELINE = re.compile(

@@ -17,7 +17,10 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-HAN = re.compile(r"[\u3400-\u9fff]")
+from .patterns import HAN as HAN_RANGE
+from .patterns import HAN_CHAR
+
+HAN = HAN_CHAR
 
 
 # --------------------------------------------------------------------------- shared passages
@@ -182,15 +185,15 @@ _NUM_ANY = "一" + _NUM
 _TIME_UNITS = ("月", "小时", "季度", "星期", "工作日", "年", "周", "天", "人", "方面", "多月")
 FORMULA_PATTERNS = {
     # 四个迅速, 五个责任, 两个确立, 五个严禁: numeral (not 一) + 个 + a two-character noun or verb phrase
-    "numeral_ge": re.compile(f"[{_NUM}]个[\u4e00-\u9fff]{{2}}"),
+    "numeral_ge": re.compile(f"[{_NUM}]个[{HAN_RANGE}]{{2}}"),
     # 两勤两少, 四查一询: numeral + character, twice
-    "paired": re.compile(f"[{_NUM}][\u4e00-\u9fff][{_NUM_ANY}][\u4e00-\u9fff]"),
+    "paired": re.compile(f"[{_NUM}][{HAN_RANGE}][{_NUM_ANY}][{HAN_RANGE}]"),
     # “四早”, “四场”“四区”: a quoted numeral + one or two characters
-    "quoted": re.compile(f'(?<=[“"「])[{_NUM}][\u4e00-\u9fff]{{1,2}}(?=[”"」])'),
+    "quoted": re.compile(f'(?<=[“"「])[{_NUM}][{HAN_RANGE}]{{1,2}}(?=[”"」])'),
     # 四早要求: a compact formula before 要求
-    "compact": re.compile(f'[{_NUM}][\u4e00-\u9fff](?=[”"」]?要求)'),
+    "compact": re.compile(f'[{_NUM}][{HAN_RANGE}](?=[”"」]?要求)'),
     # 四方责任, 压实“四方”责任: numeral + character + 责任
-    "responsibility": re.compile(f'[{_NUM}][\u4e00-\u9fff][”"」]?责任'),
+    "responsibility": re.compile(f'[{_NUM}][{HAN_RANGE}][”"」]?责任'),
 }
 _ORDINALS = "一二三四五六七八九十"
 _ITEM_MARK = "是要"

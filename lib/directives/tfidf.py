@@ -14,7 +14,6 @@ into the same space.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +24,10 @@ from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from . import cache
 from ._progress import progress
 from .counting import column_digest, tfidf_in_place, token_counts
+from .patterns import NON_HAN_RUN
 from .tokens import ensure_tokens
 
-_NON_HAN = re.compile(r"[^\u3400-\u9fff]+")
+_NON_HAN = NON_HAN_RUN
 BLOCK_ROWS = 2048
 METHODS = ("tfidf", "char")
 

@@ -28,10 +28,11 @@ import pandas as pd
 from . import cache, paths
 from ._parallel import ordered_map, release_memory
 from ._progress import progress
+from .patterns import HAN
 
 HMM = False
 PARALLEL_MIN_CHARS = 2_000_000  # below this, segmenting in one process is faster than starting workers
-_TOKEN_OK = re.compile(r"[\u3400-\u9fffA-Za-z]")
+_TOKEN_OK = re.compile(f"[{HAN}A-Za-z]")
 _NUMBER = re.compile(r"^[\d.,%％〇一二三四五六七八九十百千万亿两]+$")
 
 
