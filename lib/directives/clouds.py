@@ -8,14 +8,10 @@ deterministic (fixed random_state).
 
 from __future__ import annotations
 
-import math
-
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from PIL import Image
 
-from .plotting import font_path, use_cjk_font
+from .plotting import font_path
 
 SEED = 0
 WIDTH, HEIGHT = 800, 500
@@ -78,40 +74,5 @@ def _by_first_use(weights: dict, tokens) -> dict:
     return {t: weights[t] for t in dict.fromkeys(token_list(tokens)) if t in weights}
 
 
-def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:
-    """One large word cloud with a title.
-
-    >>> fig = plot_cloud({"压实责任": 3.0, "疫情防控": 1.0}, "压实责任"); fig.axes[0].get_title()
-    '压实责任'
-    >>> plt.close(fig)
-    """
-    use_cjk_font()
-    fig, ax = plt.subplots(figsize=(10, 6.4))
-    ax.imshow(np.asarray(cloud_image(weights, 1200, 760)), interpolation="bilinear")
-    ax.axis("off")
-    ax.set_title(title)
-    return fig
-
-
-def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: str, cols: int = 3) -> plt.Figure:
-    """A grid of word clouds, one per unit, each titled with its label; an empty unit shows a note.
-
-    >>> fig = plot_cloud_grid({"a": {"压实": 2.0}, "b": {}}, {"a": "永州", "b": "宁夏"}, "Clouds")
-    >>> [ax.get_title() for ax in fig.axes]
-    ['永州', '宁夏 (no terms left)']
-    >>> plt.close(fig)
-    """
-    use_cjk_font()
-    units = list(labels)
-    cols = max(1, min(cols, len(units)))
-    rows = math.ceil(len(units) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, unit in zip(axes.flat, units, strict=False):
-        weights = per_unit.get(unit, {})
-        ax.imshow(np.asarray(cloud_image(weights, 640, 400)), interpolation="bilinear")
-        ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
-    fig.suptitle(title, fontsize=14)
-    fig.tight_layout()
-    return fig
+# the plots of clouds live with the other plots; imported here for the notebooks that know them here
+from .plotting import plot_cloud, plot_cloud_grid  # noqa: E402, F401

@@ -220,8 +220,11 @@ def plot_matrix(
     vmax: float | None = None,
     fmt: str = "{:.2f}",
     cmap: str = "viridis",
+    annotations: pd.DataFrame | None = None,
 ) -> plt.Figure:
-    """Heatmap of any labelled matrix (rows × columns), values written in the cells when it is small.
+    """Heatmap of any labelled matrix (rows × columns), values written in the cells when it is small (or
+    the cells of ``annotations``, a frame of the same shape: counts beside the rates they colour), in dark
+    text on light cells and light text on dark ones.
 
     >>> fig = plot_matrix(pd.DataFrame([[1, 2], [3, 4]], index=["甲", "乙"], columns=["a", "b"]), "示例", "count")
     >>> fig.axes[0].get_title()
@@ -246,7 +249,9 @@ def plot_matrix(
             for j in range(n_cols):
                 v = values[i, j]
                 r, g, b, _ = im.cmap(im.norm(v))  # dark text on a light cell, light on a dark one, any colormap
-                ax.text(j, i, fmt.format(v) if v else "·", ha="center", va="center", fontsize=7,
+                shown = v if annotations is None else annotations.iat[i, j]
+                text = (fmt.format(shown) if annotations is None else str(shown)) if shown else "·"
+                ax.text(j, i, text, ha="center", va="center", fontsize=7,
                         color="black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")  # fmt: skip
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=value_label)
     ax.set_title(title)
@@ -318,5 +323,157 @@ def plot_document_map(sims: pd.DataFrame, labels: dict, title: str, seed: int = 
     ax.set_yticks([])
     ax.set_title(title)
     ax.margins(0.25)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- timelines
+LEVEL_MARKERS = {"province": "s", "prefecture": "o", "county": "^"}
+
+
+def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: str) -> plt.Figure:
+    """Articles on a date axis (marker by level, hollow when the date is inferred), labelled with region,
+    date and short title, above a context track of national events.
+
+    >>> from directives import load_corpus
+    >>> from directives.timeline import article_timeline, load_events
+    >>> fig = plot_article_timeline(article_timeline(load_corpus()), load_events(), "Articles and events")
+    >>> fig.axes[0].get_title()
+    'Articles and events'
+    >>> plt.close(fig)
+    """
+    import matplotlib.dates as mdates
+
+    use_cjk_font()
+    n = len(timeline)
+    fig, (ax, axe) = plt.subplots(2, 1, figsize=(11, 2.5 + 0.45 * n + 0.3 * len(events)), sharex=True,
+                                  gridspec_kw={"height_ratios": [max(n, 2), max(len(events), 1)]})  # fmt: skip
+    lo = min(timeline["date"].min(), events["date"].min())
+    hi = max(timeline["date"].max(), events["date"].max())
+    pad = max((hi - lo) * 0.04, pd.Timedelta(days=5))
+    split = lo + (hi - lo) * 0.55  # labels right of a mark before this date, left of it after
+
+    def _place(date):
+        return ((8, -3), "left") if date <= split else ((-8, -3), "right")
+
+    for i, row in enumerate(timeline.itertuples()):
+        marker = LEVEL_MARKERS.get(row.level, "D")
+        face = "white" if row.inferred else "tab:red"
+        ax.scatter(row.date, i, marker=marker, s=80, facecolors=face, edgecolors="tab:red", linewidths=1.5, zorder=3)
+        offset, ha = _place(row.date)
+        ax.annotate(f"{row.label}  {row.short_title}", (row.date, i), xytext=offset, textcoords="offset points",
+                    fontsize=8, ha=ha)  # fmt: skip
+    ax.set_ylim(n - 0.5, -0.8)
+    ax.set_yticks([])
+    ax.set_title(title)
+    handles = [plt.Line2D([], [], marker=m, ls="", color="tab:red", label=lvl) for lvl, m in LEVEL_MARKERS.items()]
+    handles += [
+        plt.Line2D([], [], marker="o", ls="", color="tab:red", label="date stated"),
+        plt.Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="tab:red",
+                   label="date inferred\n(see metadata note)"),
+    ]  # fmt: skip
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="level / date basis")
+    for i, ev in enumerate(events.itertuples()):
+        axe.axvline(ev.date, color="0.6", lw=0.8)
+        offset, ha = _place(ev.date)
+        axe.annotate(f"{ev.date:%Y-%m-%d} {ev.event}", (ev.date, i), xytext=offset, textcoords="offset points",
+                     fontsize=8, color="0.25", ha=ha)  # fmt: skip
+        ax.axvline(ev.date, color="0.85", lw=0.8, zorder=0)
+    axe.set_ylim(len(events) - 0.5, -0.8)
+    axe.set_yticks([])
+    axe.set_title("National context", fontsize=10)
+    axe.set_xlim(lo - pad, hi + pad)
+    axe.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    fig.tight_layout()
+    return fig
+
+
+def plot_phrase_presence(rates: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
+    """Heatmap: articles in date order (rows) × phrases (columns), colour = per 10,000 characters,
+    the count written in each cell (through :func:`plot_matrix`, so the text stays readable on any cell).
+
+    >>> from directives import load_corpus
+    >>> from directives.timeline import phrase_rates
+    >>> df = load_corpus()
+    >>> fig = plot_phrase_presence(phrase_rates(df, ["压实", "责任"]), {}, "Phrases"); fig.axes[0].get_title()
+    'Phrases'
+    >>> plt.close(fig)
+    """
+    from .timeline import PER_CHARS
+
+    order = rates.drop_duplicates("doc_id").sort_values("date", na_position="last")["doc_id"].tolist()
+    per = rates.pivot_table(index="doc_id", columns="phrase", values="per_10k", sort=False).loc[order]
+    cnt = rates.pivot_table(index="doc_id", columns="phrase", values="count", sort=False).loc[order]
+    return plot_matrix(per, title, f"per {PER_CHARS:,} characters", row_labels=labels, cmap="Reds",
+                       annotations=cnt.astype(int))  # fmt: skip
+
+
+def plot_counts_by_period(counts: pd.DataFrame, phrase_rates: pd.DataFrame, title: str) -> plt.Figure:
+    """Line charts for a large corpus: articles per period, and each phrase per 10,000 characters.
+
+    >>> from directives import load_corpus
+    >>> from directives.timeline import counts_by_period, phrase_rates_by_period
+    >>> df = load_corpus()
+    >>> fig = plot_counts_by_period(counts_by_period(df), phrase_rates_by_period(df, ["压实"]), "By month")
+    >>> fig.axes[0].get_title()
+    'By month'
+    >>> plt.close(fig)
+    """
+    from .timeline import PER_CHARS
+
+    use_cjk_font()
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
+    ax1.plot(counts["period"], counts["articles"], color="tab:gray", marker="." if len(counts) < 60 else None)
+    ax1.set_ylabel("articles")
+    ax1.set_title(title)
+    for phrase, part in phrase_rates.groupby("phrase", sort=False):
+        ax2.plot(part["period"], part["per_10k"], label=phrase)
+    ax2.set_ylabel(f"per {PER_CHARS:,} characters")
+    ax2.legend(fontsize=8, ncol=4)
+    ax2.set_title("Key phrases over time", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- word clouds
+def plot_cloud(weights: dict[str, float], title: str) -> plt.Figure:
+    """One large word cloud with a title.
+
+    >>> fig = plot_cloud({"压实责任": 3.0, "疫情防控": 1.0}, "压实责任"); fig.axes[0].get_title()
+    '压实责任'
+    >>> plt.close(fig)
+    """
+    from .clouds import cloud_image
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 6.4))
+    ax.imshow(np.asarray(cloud_image(weights, 1200, 760)), interpolation="bilinear")
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
+
+
+def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: str, cols: int = 3) -> plt.Figure:
+    """A grid of word clouds, one per unit, each titled with its label; an empty unit shows a note.
+
+    >>> fig = plot_cloud_grid({"a": {"压实": 2.0}, "b": {}}, {"a": "永州", "b": "宁夏"}, "Clouds")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['永州', '宁夏 (no terms left)']
+    >>> plt.close(fig)
+    """
+    from .clouds import cloud_image
+
+    use_cjk_font()
+    units = list(labels)
+    cols = max(1, min(cols, len(units)))
+    rows = math.ceil(len(units) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, unit in zip(axes.flat, units, strict=False):
+        weights = per_unit.get(unit, {})
+        ax.imshow(np.asarray(cloud_image(weights, 640, 400)), interpolation="bilinear")
+        ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
+    fig.suptitle(title, fontsize=14)
     fig.tight_layout()
     return fig
