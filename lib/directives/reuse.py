@@ -19,6 +19,7 @@ import pandas as pd
 
 from .patterns import HAN as HAN_RANGE
 from .patterns import HAN_CHAR
+from .units import MAX_LABELLED
 
 HAN = HAN_CHAR
 
@@ -320,7 +321,7 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
 
 
-def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = 40) -> pd.DataFrame:
+def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = MAX_LABELLED) -> pd.DataFrame:
     """Square matrix of :func:`reuse_scores` shares (row: the document whose characters are counted),
     for all documents of a small corpus or the ``max_docs`` documents with the most reuse of a large one.
 
