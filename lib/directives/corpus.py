@@ -14,6 +14,7 @@ import json
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -202,13 +203,13 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
     records, problems = [], []
     for item in items:
         if kind == "file":
-            path, rel, meta = item
+            path, rel, meta, doc_id = item
             try:
                 raw, _enc = read_text_file(path)
             except (OSError, ValueError) as exc:
                 problems.append((str(path), str(exc)))
                 continue
-            rec = _record(Path(path).stem, rel, raw, meta)
+            rec = _record(doc_id, rel, raw, meta)
         else:
             doc_id, source, raw, meta = item
             rec = _record(doc_id, source, raw, meta)
@@ -282,7 +283,13 @@ def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], proble
     for name in meta:
         if name not in names:
             problem(meta_path, f"row for {name!r}, but there is no such file")
-    items = [(path, rel, meta.get(rel) or meta.get(rel.rsplit("/", 1)[-1]) or {}) for path, rel, _, _ in files]
+    # doc_id is the file's stem; where two files share a stem (a/x.txt, b/x.txt) it is the path without .txt
+    stems = Counter(Path(rel).stem for _, rel, _, _ in files)
+    items = [
+        (path, rel, meta.get(rel) or meta.get(rel.rsplit("/", 1)[-1]) or {},
+         Path(rel).stem if stems[Path(rel).stem] == 1 else rel[: -len(Path(rel).suffix)])
+        for path, rel, _, _ in files
+    ]  # fmt: skip
     return items, [size // 3 for _, _, size, _ in files]  # about 3 bytes a character
 
 

@@ -38,6 +38,7 @@ from .patterns import (
     DAMAGE_START,
     FOLLOWING_READING,
     GBK_DOUBLE_RUN,
+    HAN_CHAR,
     LOST_SLOT,
 )
 
@@ -197,7 +198,13 @@ def _repair_zone(text: str, start: int) -> tuple[int, str, str, str]:
         if char:
             return j, char, "misaligned_pair", f"?{slots[0]}) is [{prev}'s 2nd byte + 1st byte of {char}]; {why}"
 
-    # a shifted run (possibly just an ASCII trail byte), after a misaligned pair with reading or a bare '?'
+    # a shifted run (possibly just an ASCII trail byte), after a misaligned pair with reading or a bare '?'.
+    # With no reading to prove damage, the run must itself look shifted: at least two Han characters from
+    # its start (a '?' typed before ” or ？ ends a question; punctuation re-decoded makes up characters)
+    unproven = not slots or not slots[0]
+    if unproven and run and not FOLLOWING_READING.match(text, j + len(run)):
+        if len(run) < 2 or not (HAN_CHAR.match(run[0]) and HAN_CHAR.match(run[1])):
+            run, trail = "", ""
     if len(slots) == 1 and (run or trail):
         end = j + len(run) + len(trail)
         raw = b"".join(_gbk(c) or b"" for c in run) + trail.encode("ascii")

@@ -54,6 +54,7 @@ def use_cjk_font() -> str:
     plt.rcParams["figure.dpi"] = 100
     plt.rcParams["savefig.dpi"] = DPI
     plt.rcParams["svg.hashsalt"] = "directives"
+    plt.rcParams["text.parse_math"] = False  # text from articles is data: a $ is a dollar sign, never mathematics
     return name
 
 
@@ -86,6 +87,12 @@ def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
     use_cjk_font()
     counts = report.groupby(["doc_id", "step"]).size().unstack(fill_value=0)
     counts = counts.reindex(df["doc_id"], fill_value=0)
+    if counts.empty or counts.to_numpy().sum() == 0:  # a corpus that needed no cleaning at all
+        fig, ax = plt.subplots(figsize=(9, 2.5))
+        ax.text(0.5, 0.5, f"Cleaning changed nothing in the {len(df):,} articles.", ha="center", va="center")
+        ax.axis("off")
+        ax.set_title("What cleaning changed in each article")
+        return fig
     if len(df) <= MAX_LABELLED:
         counts.index = doc_labels(df)
         fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(df)))
@@ -231,6 +238,12 @@ def plot_matrix(
     '示例'
     """
     use_cjk_font()
+    if data.empty:  # nothing found in this corpus: say so instead of failing
+        fig, ax = plt.subplots(figsize=(8, 2.5))
+        ax.text(0.5, 0.5, "Nothing to show: none found in this corpus.", ha="center", va="center")
+        ax.axis("off")
+        ax.set_title(title)
+        return fig
     row_labels, col_labels = row_labels or {}, col_labels or {}
     values = data.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
