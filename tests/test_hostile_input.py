@@ -89,3 +89,83 @@ def test_dollar_signs_and_latex_are_text_in_every_figure_and_report(plain_run):
     assert all(p.stat().st_size > 5_000 for p in (out / "figures").glob("*.png"))
     page = (out / "reports" / "01_corpus.html").read_text(encoding="utf-8")
     assert "利率$5%$上调" in page and r"$\frac{1}{$" in page
+
+
+# --------------------------------------------------------------------------- tables, folders, metadata
+ARTICLE = "某县召开会议，要求压实四方责任，坚决克服麻痹思想、松劲心态和侥幸心理，抓细抓实各项防控措施。" * 2
+
+
+def _load(path, **kw):
+    import warnings
+
+    from directives import CorpusWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = load_corpus(path, cache_dir=None, **kw)
+    return df, [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
+
+
+def test_bad_tables_warn_and_never_crash(tmp_path):
+    import json
+
+    import pandas as pd
+    from directives import CorpusError
+
+    good = json.dumps({"id": "a", "text": ARTICLE, "region": 42, "title": 3.0}, ensure_ascii=False)
+    (tmp_path / "a.jsonl").write_text("\ufeff" + good + "\n{not json\n[1, 2]\n", encoding="utf-8")
+    df, warned = _load(tmp_path / "a.jsonl")
+    assert df.doc_id.tolist() == ["a"] and (df.region.iloc[0], df.title.iloc[0]) == ("42", "3")
+    assert any("a.jsonl line 2" in m and "malformed JSON" in m for m in warned)
+    assert any("a.jsonl line 3" in m and "not an object" in m for m in warned)
+    pd.DataFrame({"text": [ARTICLE], "region": ["甲县"]}).to_csv(tmp_path / "g.csv", index=False, encoding="gb18030")
+    assert _load(tmp_path / "g.csv")[0].region.tolist() == ["甲县"]
+    (tmp_path / "e.csv").write_text("", encoding="utf-8")
+    assert any("e.csv" in m and "unreadable table" in m for m in _load(tmp_path / "e.csv")[1])
+    (tmp_path / "x.parquet").write_bytes(b"PAR1 this is not parquet")
+    df, warned = _load(tmp_path / "x.parquet")
+    assert len(df) == 0 and any("x.parquet" in m and "unreadable table" in m for m in warned)
+    rows = [{"id": "d", "text": ARTICLE, "region": ["甲", "乙"]}, {"id": "d", "text": ARTICLE + "二"},
+            {"id": None, "text": ARTICLE + "三"}, {"id": "l", "text": ["一", "二"]}]  # fmt: skip
+    (tmp_path / "ids.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    df, warned = _load(tmp_path / "ids.jsonl")
+    assert any("(l)" in m and "text is a list" in m for m in warned)
+    assert sorted(df.doc_id) == ["d", "d#2", "ids-000003"]
+    assert any("region is a" in m for m in warned) and any("used by an earlier row" in m for m in warned)
+    pd.DataFrame({"body_text": ["x"]}).to_csv(tmp_path / "n.csv", index=False)
+    assert any("no text column" in m for m in _load(tmp_path / "n.csv")[1])
+    with pytest.raises(CorpusError, match="no text column"):
+        load_corpus(tmp_path / "n.csv", cache_dir=None, strict=True)
+
+
+def test_odd_files_in_folders_are_reported(tmp_path):
+    import os
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "real.txt").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "link.txt").symlink_to(corpus / "real.txt")
+    (corpus / "broken.txt").symlink_to(corpus / "nowhere.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "u16.txt").write_bytes((ARTICLE + "二").encode("utf-16-le"))
+    df, warned = _load(corpus)
+    assert sorted(df.doc_id) == ["real", "u16"]
+    for name, problem in [("link.txt", "a link to real.txt"), ("broken.txt", "broken link"), ("pipe.txt", "FIFO")]:
+        assert any(name in m and problem in m for m in warned), (name, warned)
+    assert not any("duplicate" in m for m in warned)
+
+
+def test_metadata_in_any_encoding_subfolders_and_strict_dates(tmp_path):
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    for name, extra in [("a.txt", ""), ("b.txt", "二"), ("sub/c.txt", "三")]:
+        (corpus / name).write_text(ARTICLE + extra, encoding="utf-8")
+    meta = "file,region,date\na.txt,甲县,3/4/2022\na.txt,乙县,2022-01-01\nb.txt,丙县,2022\n"
+    (corpus / "metadata.csv").write_bytes(meta.encode("gb18030"))
+    (corpus / "sub" / "metadata.csv").write_text("file,region\nc.txt,丁县\n", encoding="utf-8")
+    df, warned = _load(corpus)
+    got = df.set_index("doc_id").region.to_dict()
+    assert got == {"a": "甲县", "b": "丙县", "c": "丁县"}  # GBK read; the first row of a is used; sub's own
+    assert any("a second row for 'a.txt'" in m for m in warned)
+    assert any("'3/4/2022'" in m and "malformed date" in m for m in warned)
+    assert any("'2022'" in m and "malformed date" in m for m in warned)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from .clean import clean_article
 from .convert import to_simplified
 from .dates import infer_date, parse_date
 from .places import infer_place, level_of
-from .reading import read_text_file
+from .reading import decode_bytes, read_text_file
 
 COLUMNS = [
     "doc_id", "source_file", "kind", "title", "subtitle", "date", "date_basis", "region", "province", "prefecture",
@@ -154,9 +155,9 @@ def _checked_metadata(meta: dict, where: str, problem) -> dict:
 
 def _read_metadata(path: Path, problem) -> dict[str, dict]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        text, _encoding = read_text_file(path)  # UTF-8, GB18030, Big5 or UTF-16, as the articles
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except (OSError, ValueError, csv.Error) as exc:
         problem(path, f"unreadable metadata ({exc})")
         return {}
     if not rows or "file" not in rows[0]:
@@ -172,8 +173,12 @@ def _read_metadata(path: Path, problem) -> dict[str, dict]:
                           "(a comma inside an unquoted value?), row ignored")  # fmt: skip
             continue
         row = dict(zip(header, values, strict=True))
+        name = row["file"].strip()
+        if name in out:
+            problem(path, f"row {line_no}: a second row for {name!r}, ignored (the first row is used)")
+            continue
         rec = {k: (row[k].strip() or None) for k in METADATA_COLUMNS if k in row}
-        out[row["file"].strip()] = _checked_metadata(rec, f"{path} row {line_no} ({row['file']})", problem)
+        out[name] = _checked_metadata(rec, f"{path} row {line_no} ({row['file']})", problem)
     return out
 
 
@@ -264,25 +269,41 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
             unreadable.append((where, f"folder not readable ({exc.strerror or exc}), skipped"))
             continue
         for e in entries:
+            wanted = e.name.lower().endswith(".txt") or e.name == paths.METADATA_NAME
             try:
                 if e.is_dir():
                     stack.append((e.path, f"{prefix}{e.name}/"))
-                elif e.is_file() and (e.name.lower().endswith(".txt") or e.name == paths.METADATA_NAME):
+                elif e.is_file() and wanted:
                     st = e.stat()
                     out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
+                elif wanted:
+                    what = "a broken link" if e.is_symlink() else "not a regular file (a FIFO or a socket?)"
+                    unreadable.append((e.path, f"{what}, skipped"))
             except OSError:  # vanished or unreadable: reading it reports the problem
                 out.append((e.path, prefix + e.name, 0, 0))
-    return sorted(out, key=lambda f: f[1]), unreadable
+    # a link to a file that is also in the corpus is that file once, not a duplicate of it
+    by_target: dict[str, list[tuple]] = {}
+    for f in out:
+        by_target.setdefault(os.path.realpath(f[0]), []).append(f)
+    kept = []
+    for group in by_target.values():
+        group.sort(key=lambda f: (os.path.islink(f[0]), f[1]))  # the real file first
+        kept.append(group[0])
+        unreadable.extend((f[0], f"a link to {group[0][1]}, which is read once; skipped") for f in group[1:])
+    return sorted(kept, key=lambda f: f[1]), unreadable
 
 
 def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], problem) -> tuple[list, list[int]]:
-    meta_path = folder / paths.METADATA_NAME
-    meta = _read_metadata(meta_path, problem) if meta_path.is_file() else {}
+    meta: dict[str, dict] = {}
     files = [f for f in listing if f[1].lower().endswith(".txt")]
     names = {rel for _, rel, _, _ in files} | {rel.rsplit("/", 1)[-1] for _, rel, _, _ in files}
-    for name in meta:
-        if name not in names:
-            problem(meta_path, f"row for {name!r}, but there is no such file")
+    # every metadata.csv of the tree: a subfolder's names the files of that subfolder
+    for meta_path, rel, _, _ in (f for f in listing if f[1].rsplit("/", 1)[-1] == paths.METADATA_NAME):
+        prefix = rel[: -len(paths.METADATA_NAME)]
+        for name, rec in _read_metadata(Path(meta_path), problem).items():
+            if prefix + name not in names:
+                problem(meta_path, f"row for {name!r}, but there is no such file")
+            meta.setdefault(prefix + name, rec)
     # doc_id is the file's stem; where two files share a stem (a/x.txt, b/x.txt) it is the path without .txt
     stems = Counter(Path(rel).stem for _, rel, _, _ in files)
     items = [
@@ -296,41 +317,117 @@ def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], proble
 _COMPRESSION = {".gz": "gzip", ".xz": "xz", ".bz2": "bz2", ".zst": "zstd", ".zip": "zip"}
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _table_bytes(path: Path, compression: str | None) -> bytes:
+    data = path.read_bytes()
+    if compression == "gzip":
+        import gzip
+
+        return gzip.decompress(data)
+    if compression == "xz":
+        import lzma
+
+        return lzma.decompress(data)
+    if compression == "bz2":
+        import bz2
+
+        return bz2.decompress(data)
+    if compression == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return z.read(z.namelist()[0])
+    if compression == "zstd":
+        import zstandard  # not a dependency: install it to read .zst tables
+
+        return zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 34)
+    return data
+
+
+def _read_table(path: Path, problem) -> pd.DataFrame | None:
     """A table corpus: ``.csv``, ``.jsonl`` (``.ndjson``) or ``.parquet``; CSV and JSONL also compressed
-    (``.csv.xz``, ``.csv.gz``, ``.jsonl.gz`` …), read directly."""
+    (``.csv.xz``, ``.csv.gz``, ``.jsonl.gz`` …) and in any encoding the articles may have (a BOM, GBK …).
+    A malformed JSON line is skipped with a warning naming it; a table that cannot be read at all is reported
+    and gives None."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     compression = _COMPRESSION.get(suffixes[-1]) if suffixes else None
     suffix = suffixes[-2] if compression and len(suffixes) == 2 else path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, compression=compression)
-    if suffix in (".jsonl", ".ndjson"):
-        return pd.read_json(path, lines=True, dtype=False, compression=compression)
-    if suffix == ".parquet" and not compression:
-        return pd.read_parquet(path)
-    raise ValueError(
-        f"unsupported corpus file type {''.join(path.suffixes[-2:])!r} (use a folder of .txt, or .csv, .jsonl "
-        "or .parquet, CSV and JSONL also compressed as .gz, .xz, .bz2, .zst or .zip)"
-    )
+    if suffix not in (".csv", ".jsonl", ".ndjson", ".parquet") or (suffix == ".parquet" and compression):
+        raise CorpusError(
+            f"{path}: unsupported corpus file type {''.join(path.suffixes[-2:])!r} (use a folder of .txt, or .csv, "
+            ".jsonl or .parquet, CSV and JSONL also compressed as .gz, .xz, .bz2, .zst or .zip)"
+        )
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        text, _encoding = decode_bytes(_table_bytes(path, compression))
+        if suffix == ".csv":
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        rows = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problem(f"{path} line {n}", f"malformed JSON ({exc.msg}), line skipped")
+                continue
+            if isinstance(obj, dict):
+                rows.append(obj)
+            else:
+                problem(f"{path} line {n}", f"a JSON {type(obj).__name__}, not an object, line skipped")
+        return pd.DataFrame(rows)
+    except CorpusError:
+        raise
+    except Exception as exc:  # any failure to read the file: reported, never a crash (pandas, Arrow, zlib …)
+        problem(path, f"unreadable table ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _cell(value, where: str, column: str, problem) -> str | None:
+    """A table cell as text: numbers become their digits, missing values None; a list or a dict is not text
+    and is reported."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple, dict, set)) or type(value).__name__ == "ndarray":
+        problem(where, f"{column} is a {type(value).__name__}, not text; ignored")
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, (str, pd.Timestamp)) else str(value)
 
 
 def _table_items(path: Path, problem) -> tuple[list, list[int]]:
-    table = _read_table(path)
+    table = _read_table(path, problem)
+    if table is None:
+        return [], []
     text_col = next((c for c in TEXT_COLUMN_NAMES if c in table.columns), None)
     if text_col is None:
-        raise CorpusError(f"{path}: no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
+        problem(path, f"no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
+        return [], []
+    if table.empty:
+        problem(path, "no rows")
+        return [], []
     id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
-    items, sizes = [], []
+    items, sizes, seen = [], [], set()
     for i, row in enumerate(table.to_dict("records")):
-        doc_id = str(row[id_col]) if id_col else f"{path.stem}-{i:06d}"
-        raw = row[text_col]
-        if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
-            problem(f"{path} row {i + 1} ({doc_id})", "empty text")
+        where = f"{path} row {i + 1}"
+        doc_id = _cell(row[id_col], where, id_col, problem) if id_col else None
+        if doc_id is None or not str(doc_id).strip():
+            if id_col:
+                problem(where, f"no {id_col}; numbered {path.stem}-{i + 1:06d}")
+            doc_id = f"{path.stem}-{i + 1:06d}"
+        doc_id = str(doc_id)
+        if doc_id in seen:
+            problem(where, f"{id_col} {doc_id!r} was used by an earlier row; this one is {doc_id}#{i + 1}")
+            doc_id = f"{doc_id}#{i + 1}"
+        seen.add(doc_id)
+        where = f"{where} ({doc_id})"
+        raw = _cell(row[text_col], where, text_col, problem)
+        if raw is None or not str(raw).strip():
+            problem(where, "empty text")
             continue
-        meta = _checked_metadata(
-            {k: row[k] for k in METADATA_COLUMNS if k in row}, f"{path} row {i + 1} ({doc_id})", problem
-        )
-        items.append((doc_id, f"{path.name}#{i + 1}", str(raw), meta))
+        meta = {k: v for k in METADATA_COLUMNS if k in row if (v := _cell(row[k], where, k, problem)) is not None}
+        items.append((doc_id, f"{path.name}#{i + 1}", str(raw), _checked_metadata(meta, where, problem)))
         sizes.append(len(str(raw)))
     return items, sizes
 

@@ -33,6 +33,7 @@ _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零
 _CN_DATE = re.compile(
     "^\\s*([〇零一二三四五六七八九]{4})年([〇零一二三四五六七八九十]{1,2})月([〇零一二三四五六七八九十]{1,3})日\\s*$"
 )
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 
@@ -55,7 +56,9 @@ def parse_date(value: str | None) -> pd.Timestamp:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return pd.NaT
     if isinstance(value, pd.Timestamp):
-        return value
+        return value.tz_localize(None) if value.tzinfo else value
+    if hasattr(value, "year") and hasattr(value, "month"):  # a date or datetime from a Parquet or JSON table
+        return pd.Timestamp(value)
     text = str(value).strip()
     if not text:
         return pd.NaT
@@ -69,6 +72,8 @@ def parse_date(value: str | None) -> pd.Timestamp:
             return pd.Timestamp(*parts)
         except ValueError:
             return pd.NaT
+    if not _ISO_TIMESTAMP.match(text):
+        return pd.NaT  # 3/4/2022 (March or April?) and a bare 2022 are not dates
     ts = pd.to_datetime(text, errors="coerce")
     if pd.isna(ts):
         return pd.NaT

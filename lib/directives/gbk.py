@@ -38,7 +38,6 @@ from .patterns import (
     DAMAGE_START,
     FOLLOWING_READING,
     GBK_DOUBLE_RUN,
-    HAN_CHAR,
     LOST_SLOT,
 )
 
@@ -199,12 +198,13 @@ def _repair_zone(text: str, start: int) -> tuple[int, str, str, str]:
             return j, char, "misaligned_pair", f"?{slots[0]}) is [{prev}'s 2nd byte + 1st byte of {char}]; {why}"
 
     # a shifted run (possibly just an ASCII trail byte), after a misaligned pair with reading or a bare '?'.
-    # With no reading to prove damage, the run must itself look shifted: at least two Han characters from
-    # its start (a '?' typed before ” or ？ ends a question; punctuation re-decoded makes up characters)
+    # Only a pinyin reading proves the damage (before the run or after it): a bare '?' before Han text is
+    # as often a question mark typed in ASCII, and re-decoding what follows it would make characters up
+    # (群眾問：“責任到底在誰?” became …在誰小贝), so it is kept and reported instead.
     unproven = not slots or not slots[0]
-    if unproven and run and not FOLLOWING_READING.match(text, j + len(run)):
-        if len(run) < 2 or not (HAN_CHAR.match(run[0]) and HAN_CHAR.match(run[1])):
-            run, trail = "", ""
+    suspected = unproven and bool(run) and not FOLLOWING_READING.match(text, j + len(run))
+    if suspected:
+        run, trail = "", ""
     if len(slots) == 1 and (run or trail):
         end = j + len(run) + len(trail)
         raw = b"".join(_gbk(c) or b"" for c in run) + trail.encode("ascii")
@@ -230,7 +230,7 @@ def _repair_zone(text: str, start: int) -> tuple[int, str, str, str]:
         lost = ILLEGIBLE * (len(slots) - 1)
         return end, lost + (char or ILLEGIBLE), "lost_lead", f"{trail!r} is the 2nd byte of {char}: {why}"
 
-    if not any(slots) and not run:
+    if not any(slots) and not run and not suspected:
         return j, text[start:j], "not_damage", ""  # a question mark before ASCII, a space or the end
     if not any(slots):
         # a bare question mark with nothing to prove damage: kept as it is, but reported

@@ -30,6 +30,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:4096]:
+        if (text := _utf16_without_bom(data)) is not None:
+            return text
         raise ValueError("binary file (NUL bytes), not text")
     from charset_normalizer import from_bytes
 
@@ -41,6 +43,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             decoded[enc] = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+    if len(data) % 2 == 0 and (utf16 := _utf16_without_bom(data)) is not None:
+        decoded[utf16[1]] = utf16[0]  # UTF-16 with no BOM competes with the others on common characters
     if not decoded:
         raise ValueError("undecodable bytes: not UTF-8, GB18030, Big5 or UTF-16")
     # short texts fool any detector: among the decodings that work, keep the one of common characters
@@ -49,6 +53,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
         raise ValueError(f"binary file (decodes as {encoding} to mostly unprintable characters)")
     return text, encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 with no BOM: the byte order whose decoding is printable text with common Han characters."""
+    best = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
+            continue
+        score = _common_char_share(text)
+        if score > 0.5 and (best is None or score > best[0]):
+            best = (score, text, enc)
+    return (best[1], best[2]) if best else None
 
 
 _CJK_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
