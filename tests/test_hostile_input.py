@@ -169,3 +169,47 @@ def test_metadata_in_any_encoding_subfolders_and_strict_dates(tmp_path):
     assert any("a second row for 'a.txt'" in m for m in warned)
     assert any("'3/4/2022'" in m and "malformed date" in m for m in warned)
     assert any("'2022'" in m and "malformed date" in m for m in warned)
+
+
+# --------------------------------------------------------------------------- idempotent, exact records
+@pytest.mark.parametrize(
+    "given",
+    ["&lt;b&gt;正文內容", "&amp;lt;正文", "正文內容。(記者 王某)(記者 王某)", "正文[責編:張三]壓實責任。\n第二段。"],
+)
+def test_cleaning_the_cleaned_text_changes_nothing(given):
+    from directives.clean import clean_article
+
+    once = clean_article(given).text
+    assert clean_article(once).text == once
+
+
+def test_a_footer_record_holds_exactly_what_was_cut():
+    from directives.clean import clean_article
+
+    parts = clean_article("正文[責編:張三]壓實責任。\n第二段。")
+    assert [(c.rule, c.before) for c in parts.changes if c.step == "furniture"] == [("footer", "[責編:張三]")]
+    assert parts.text == "正文壓實責任。\n第二段。"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["壓實", "責任", "疫情", "防控", "(shí)", "(zé)", "?", "？", "”", "“", "。", "，", "：", " ", "\u3000\u3000",
+           "\n", "責編:某人", "來源:某報", "[責編:張三]", "(記者 王某)", "2022年3月19日", "&amp;", "&lt;", "<b>", "$"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_cleaning_never_raises_never_invents_and_records_what_it_removed(raw):
+    from directives.clean import clean_article
+
+    parts = clean_article(raw)
+    kept = collections.Counter(HAN.findall(parts.text))
+    made = collections.Counter()
+    removed = 0
+    for c in parts.changes:
+        removed += len(HAN.findall(c.before)) - len(HAN.findall(c.after))
+        if c.step == "gbk_damage":
+            made.update(HAN.findall(c.after))
+    assert not (kept - collections.Counter(HAN.findall(raw)) - made)  # a new Han character comes from the bytes
+    assert len(HAN.findall(raw)) == sum(kept.values()) + removed  # every Han character kept or in a record

@@ -67,6 +67,20 @@ def normalize_newlines_and_invisibles(text: str) -> StepResult:
 
 
 # --------------------------------------------------------------------------- 2. html
+_FORMS_TAG = re.compile(r"[A-Za-z/!?]")
+_FORMS_ENTITY = re.compile(r"#?[A-Za-z0-9]{1,31};")
+
+
+def _unescape_entity(m: re.Match) -> str:
+    """One entity decoded, unless that would make markup a second pass would act on: ``&lt;`` before a
+    letter (a tag) or ``&amp;`` before an entity's name stays as it is."""
+    decoded = html.unescape(m.group(0))
+    after = m.string[m.end() : m.end() + 32]
+    if (decoded == "<" and _FORMS_TAG.match(after)) or (decoded == "&" and _FORMS_ENTITY.match(after)):
+        return m.group(0)
+    return decoded
+
+
 def strip_html(text: str) -> StepResult:
     """Remove HTML tags (script and style with their content) and decode entities.
 
@@ -79,7 +93,8 @@ def strip_html(text: str) -> StepResult:
             changes.append(Change("html", "tag", m.group(0), "", m.start()))
         text = P.HTML_TAG.sub(lambda m: "\n" if re.match(r"</?(p|br|div)\b", m.group(0), re.I) else "", text)
     if "&" in text:
-        unescaped = html.unescape(text)
+        # decode entities, but never into markup that a second pass would strip or decode again
+        unescaped = P.HTML_ENTITY.sub(_unescape_entity, text)
         if unescaped != text:
             changes.append(Change("html", "entities", text, unescaped, 0, "HTML entities decoded"))
             text = unescaped
@@ -308,10 +323,15 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
         if P.FOOTER_INLINE.search(line):
             fm = P.FOOTER_INLINE.search(line)
             fields.setdefault("editor", re.split(r"[:：]", fm.group(0), maxsplit=1)[1].strip(" ]"))
+            cut = [*P.FOOTER_INLINE.finditer(line)]
             rest = P.FOOTER_INLINE.sub("", line)
-            rest = P.LINK_LIST_HEAD.sub("", rest)
-            if rest.strip():
-                changes.append(Change("furniture", "footer", line[len(rest) :], "", off + len(rest)))
+            head = P.LINK_LIST_HEAD.search(rest)
+            if head is not None:
+                rest = rest[: head.start()] + rest[head.end() :]
+            if rest.strip():  # record exactly what was cut, where it stood
+                changes.extend(Change("furniture", "footer", m.group(0), "", off + m.start()) for m in cut)
+                if head is not None:
+                    changes.append(Change("furniture", "link_list", head.group(0), "", off + line.find(head.group(0))))
                 lines[i] = (off, rest)
             else:
                 drop(i, "footer")
@@ -423,10 +443,11 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             if not lines[i][1].strip():
                 keep[i] = False
     for i, (off, line) in enumerate(lines):
-        if keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:
+        while keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:  # every byline at the end, at once
             fields.setdefault("author", _names(bm.group("who")))
             changes.append(Change("furniture", "byline", bm.group(0), "", off + bm.start()))
-            lines[i] = (off, line[: bm.start()])
+            line = line[: bm.start()]
+            lines[i] = (off, line)
     body = "\n".join(line for (off, line), k in zip(lines, keep, strict=True) if k)
     return body, changes, fields
 

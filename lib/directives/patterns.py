@@ -107,6 +107,7 @@ CONTACT_LINE = re.compile(
 )
 # a line that is a title's subtitle
 SUBTITLE_LINE = re.compile(r"^\s*(?:——|--|－－)")
+HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 HTML_TAG = re.compile(r"<(?:script|style)[^>]*>.*?</(?:script|style)>|<[^>\n]{1,300}>", re.IGNORECASE | re.DOTALL)
 
 # 4. whitespace
