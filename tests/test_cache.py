@@ -83,3 +83,18 @@ def test_a_code_change_is_a_miss(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "code_version", lambda: "another-version")
     load_corpus(corpus, cache_dir=folder)
     assert len(list(folder.glob("corpus-*.parquet"))) == 2
+
+
+def test_an_edit_that_keeps_size_and_time_is_a_miss(tmp_path):
+    import os
+
+    corpus, folder = _seeds(tmp_path), tmp_path / "cache"
+    (p,) = corpus.glob("000_*.txt")
+    before = load_corpus(corpus, cache_dir=folder)
+    st = p.stat()
+    data = p.read_bytes()
+    p.write_bytes(data.replace("永州".encode(), "衡陽".encode(), 1))  # same length in UTF-8
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert p.stat().st_size == st.st_size and p.stat().st_mtime_ns == st.st_mtime_ns
+    after = load_corpus(corpus, cache_dir=folder)
+    assert not before.text_raw.equals(after.text_raw)

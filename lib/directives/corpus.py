@@ -433,13 +433,28 @@ def _table_items(path: Path, problem) -> tuple[list, list[int]]:
 
 
 # --------------------------------------------------------------------------- cache
+def _file_digest(path: str) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError as exc:  # unreadable now: the load reports it; the key still changes with it
+        h.update(repr(exc).encode())
+    return h.digest()
+
+
 def _corpus_key(path: Path, listing: list[tuple[str, str, int, int]] | None) -> str:
+    """The corpus's cache key: its files' names and contents (an edit that keeps a file's size and time is
+    still a change), read on several threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
     if listing is None:
-        st = path.stat()
-        listing = [(str(path), path.name, st.st_size, st.st_mtime_ns)]
+        listing = [(str(path), path.name, 0, 0)]
     files = hashlib.sha1()
-    for _, rel, size, mtime in listing:
-        files.update(f"{rel}|{size}|{mtime}\n".encode())
+    with ThreadPoolExecutor(8) as pool:
+        for (_, rel, _, _), digest in zip(listing, pool.map(_file_digest, [f[0] for f in listing]), strict=True):
+            files.update(rel.encode() + b"\x00" + digest)
     return cache.cache_key("corpus", str(path.resolve()), files.hexdigest())
 
 
