@@ -232,3 +232,17 @@ def test_cleaning_never_raises_never_invents_and_records_what_it_removed(raw):
             made.update(HAN.findall(c.after))
     assert not (kept - collections.Counter(HAN.findall(raw)) - made)  # a new Han character comes from the bytes
     assert len(HAN.findall(raw)) == sum(kept.values()) + removed  # every Han character kept or in a record
+
+
+def test_cleaning_takes_linear_time_on_dense_damage():
+    import time
+
+    damaged = "當前疫情防控形勢嚴峻，各級要全面壓實?崭鄯揽刎(zé)任，永州日?qǐng)?bào)報道。\n"
+    clean_text(damaged)  # dictionary and tables loaded
+    start = time.perf_counter()
+    out = clean_text(damaged * 3000)  # 6,000 repairs in 141,000 characters
+    assert time.perf_counter() - start < 20  # about 0.5 s here: a generous bound that only a blow-up breaks
+    assert out.count("壓實空港防控責任") == 3000 and "?" not in out
+    start = time.perf_counter()
+    clean_text("中?中?" * 1000)  # took 15 s when every '?' was a realignment to score
+    assert time.perf_counter() - start < 5

@@ -26,6 +26,7 @@ def _tokenizer():
     return tk
 
 
+@lru_cache(maxsize=1 << 16)  # the same contexts come back at every repair of a repeated kind of damage
 def log_prob(text: str) -> float:
     """Best-segmentation log-probability of ``text`` (converted to simplified) under jieba's dictionary.
 

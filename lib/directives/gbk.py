@@ -70,10 +70,27 @@ def _gbk_table() -> dict[tuple[int, int], str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _by_byte() -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The GBK characters by first byte and by second byte (looked up, not scanned, at every repair)."""
+    by_lead: dict[int, list[str]] = {}
+    by_trail: dict[int, list[str]] = {}
+    for (lo, tr), c in _gbk_table().items():
+        by_lead.setdefault(lo, []).append(c)
+        by_trail.setdefault(tr, []).append(c)
+    return by_lead, by_trail
+
+
 def _chars(lead: int | None = None, trail: int | None = None) -> list[str]:
-    return [
-        c for (lo, tr), c in _gbk_table().items() if (lead is None or lo == lead) and (trail is None or tr == trail)
-    ]
+    by_lead, by_trail = _by_byte()
+    if lead is not None and trail is not None:
+        c = _gbk_table().get((lead, trail))
+        return [c] if c else []
+    if lead is not None:
+        return list(by_lead.get(lead, ()))
+    if trail is not None:
+        return list(by_trail.get(trail, ()))
+    return list(_gbk_table().values())
 
 
 @cache
