@@ -191,3 +191,16 @@ def test_peoples_daily_nothing_lost_and_several_places(peoples_daily):
         assert len(HAN.findall(row["text_raw"])) == kept + removed, row["source_file"]
     assert articles.region.nunique() > 30 and (articles.level == "central").any()
     assert (df[df.text.str.strip() == "广告"].kind == "advertisement").all()
+
+
+def test_the_same_corpus_in_gb18030_loads_whole(peoples_daily, tmp_path):
+    """Issue 21: re-encoded as GB18030, every article reads (ideographic spaces are white space, not binary)."""
+    _scores, _m, utf8 = peoples_daily
+    folder = utf8.attrs["folder"]
+    for p in folder.rglob("*.txt"):
+        q = tmp_path / "gbk" / p.relative_to(folder)
+        q.parent.mkdir(parents=True, exist_ok=True)
+        q.write_bytes(p.read_bytes().decode("utf-8").encode("gb18030"))
+    gbk = load_corpus(tmp_path / "gbk", cache_dir=None, kinds=None)
+    assert gbk.doc_id.tolist() == utf8.doc_id.tolist()
+    assert gbk.text.tolist() == utf8.text.tolist() and gbk.region.fillna("").tolist() == utf8.region.fillna("").tolist()

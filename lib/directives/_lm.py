@@ -50,3 +50,13 @@ def word_freq(word: str) -> int:
     (True, 0)
     """
     return _tokenizer().FREQ.get(to_simplified(word), 0) or 0
+
+
+@lru_cache(maxsize=1)
+def common_chars(min_freq: int = 100) -> frozenset[str]:
+    """The Han characters that are common words on their own (frequency above ``min_freq``), simplified.
+
+    >>> "责" in common_chars(), "龘" in common_chars()
+    (True, False)
+    """
+    return frozenset(w for w, f in _tokenizer().FREQ.items() if len(w) == 1 and (f or 0) > min_freq)

@@ -33,12 +33,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if (text := _utf16_without_bom(data)) is not None:
             return text
         raise ValueError("binary file (NUL bytes), not text")
+    # GB18030 (a superset of GBK and GB2312), then Big5: a strict decoding whose Han characters are common
+    # words is confirmed at once, with no detector (which costs several times the decoding)
+    for enc in _LEGACY_FIRST:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if len(P.HAN_CHAR.findall(text[:2000])) >= _CONFIRM_MIN_HAN and _printable(text):
+            if _common_char_share(text) >= _CONFIRMED_SHARE:
+                return text, enc
     from charset_normalizer import from_bytes
 
     candidates = {m.encoding for m in from_bytes(data, cp_isolation=list(_CJK_ENCODINGS))}
     candidates = {"gb18030" if e in ("gb2312", "gbk", "gb18030") else e for e in candidates}
     decoded = {}
-    for enc in sorted(candidates):
+    for enc in sorted(candidates | set(_LEGACY_FIRST)):  # the strict legacy decodings always compete
         try:
             decoded[enc] = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
@@ -48,11 +58,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if not decoded:
         raise ValueError("undecodable bytes: not UTF-8, GB18030, Big5 or UTF-16")
     # short texts fool any detector: among the decodings that work, keep the one of common characters
-    encoding = max(decoded, key=lambda e: _common_char_share(decoded[e]))
+    # (ties go to the decoding with more Han characters: 欢庆 in GB18030 is 辣④ in Big5)
+    encoding = max(decoded, key=lambda e: (_common_char_share(decoded[e]), len(P.HAN_CHAR.findall(decoded[e][:2000]))))
     text = decoded[encoding]
-    if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
+    if not _printable(text):
         raise ValueError(f"binary file (decodes as {encoding} to mostly unprintable characters)")
     return text, encoding
+
+
+def _printable(text: str) -> bool:
+    """Text, not binary: at least 95% printable characters or white space of any kind (U+3000 and U+00A0,
+    which indent and align Chinese text, are white space, not control characters)."""
+    return sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -63,7 +80,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.95 * len(text):
+        if not _printable(text):
             continue
         score = _common_char_share(text)
         if score > 0.5 and (best is None or score > best[0]):
@@ -71,17 +88,25 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
+_LEGACY_FIRST = ("gb18030", "big5")
+# A decoding is confirmed when at least this share of its Han characters are common words on their own: on
+# People's Daily the right GB18030 decoding has 0.97 or more, Big5 bytes read as GB18030 0.36-0.66. Shorter
+# texts than _CONFIRM_MIN_HAN Han characters go to the detector.
+_CONFIRMED_SHARE = 0.9
+_CONFIRM_MIN_HAN = 20
 _CJK_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
 
 
 def _common_char_share(text: str) -> float:
     """Share of the Han characters that are common words on their own in jieba's dictionary."""
     from . import _lm
+    from .convert import to_simplified
 
-    han = P.HAN_CHAR.findall(text[:2000])
+    han = P.HAN_CHAR.findall(to_simplified(text[:2000]))  # one conversion, then set look-ups
     if not han:
         return 0.0
-    return sum(_lm.word_freq(c) > 100 for c in han) / len(han)
+    common = _lm.common_chars()
+    return sum(c in common for c in han) / len(han)
 
 
 def read_text_file(path: str | Path) -> tuple[str, str]:
