@@ -135,8 +135,8 @@ def remove_pinyin_annotations(text: str) -> StepResult:
     >>> remove_pinyin_annotations("壓實(shí)責(zé)任 社區(村) (COVID-19)")[0]
     '壓實責任 社區(村) (COVID-19)'
     """
-    if "(" not in text and "（" not in text:
-        return text, []
+    if ("(" not in text and "（" not in text) or not P.PINYIN_ANNOTATION.search(text):
+        return text, []  # nothing in brackets looks like a reading: pypinyin is not even loaded
     syllables = _pinyin_syllables()
     changes: list[Change] = []
 

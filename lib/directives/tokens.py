@@ -238,9 +238,15 @@ class _ChunkSplitter:
         merged = {**_DEFAULT_FILTER, **options}
         self.stop = stopwords(merged["genre_stopwords"]) if merged["drop_stopwords"] else frozenset()
         self.keep_single, self.keep_numbers = merged["keep_single"], merged["keep_numbers"]
-        self.seen: set[str] = set()
-        self.visible: list[str] = []  # not white space: the all_tokens column
-        self.kept: list[str] = []  # what filter_tokens keeps: the tokens column
+        self.decided: dict[str, tuple[bool, bool]] = {}  # token -> (visible, kept), decided once
+
+    def _decide(self, token: str) -> tuple[bool, bool]:
+        got = self.decided.get(token)
+        if got is None:
+            visible = bool(token.strip())
+            kept = visible and _is_kept(token, self.stop, self.keep_single, self.keep_numbers)
+            got = self.decided[token] = (visible, kept)
+        return got
 
     def __call__(self, texts: list[str]):
         import pyarrow as pa
@@ -250,21 +256,20 @@ class _ChunkSplitter:
         joined = pa.array([" ".join(cut(text)) for text in texts], pa.large_string())
         lists = pc.split_pattern(joined, " ")
         flat = lists.flatten()
-        for t in pc.unique(flat).to_pylist():
-            if t not in self.seen:
-                self.seen.add(t)
-                if t.strip():
-                    self.visible.append(t)
-                    if _is_kept(t, self.stop, self.keep_single, self.keep_numbers):
-                        self.kept.append(t)
+        # the chunk's own distinct tokens, each decided once (remembered across chunks): the cost follows the
+        # chunk, not the vocabulary seen so far
+        encoded = flat.dictionary_encode()
+        decided = np.array([self._decide(t) for t in encoded.dictionary.to_pylist()], dtype=bool).reshape(-1, 2)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
         parents = pc.list_parent_indices(lists).to_numpy()
         space = pa.scalar(" ", pa.large_string())
         out = []
-        for words in (self.visible, self.kept):
-            mask = pc.is_in(flat, value_set=pa.array(words, pa.large_string()))
-            counts = np.bincount(parents[mask.to_numpy(zero_copy_only=False)], minlength=len(texts))
+        for column in (0, 1):  # visible (all_tokens), kept (tokens)
+            mask = decided[codes, column] if len(codes) else np.zeros(0, dtype=bool)
+            counts = np.bincount(parents[mask], minlength=len(texts))
             offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int64())
-            out.append(pc.binary_join(pa.LargeListArray.from_arrays(offsets, flat.filter(mask)), space))
+            words = flat.filter(pa.array(mask))
+            out.append(pc.binary_join(pa.LargeListArray.from_arrays(offsets, words), space))
         return out[0], out[1]
 
 
