@@ -201,3 +201,14 @@ def test_kwic_on_the_joined_tokens_equals_the_token_by_token_search(tokdf):
             for term in ("压实", "责任", "压实责任", "实四", "疫情防控", "情防", "。", "疫"):
                 expected = _kwic_regex(df, re.compile(re.escape(term)), window)
                 pd.testing.assert_frame_equal(kwic(df, term, window=window), expected)
+
+
+def test_tokenize_equals_the_plain_filter_with_every_option(seeds_df):
+    from directives.tokens import filter_tokens, segment, tokenize
+
+    options = [{}, {"keep_single": True}, {"keep_numbers": True}, {"drop_stopwords": False}, {"genre_stopwords": False}]
+    for text in seeds_df.text_simplified:
+        for opt in options:
+            assert tokenize(text, **opt) == filter_tokens(segment(text), **opt)
+    with pytest.raises(TypeError, match="unknown token options"):
+        tokenize("压实责任", keep_everything=True)

@@ -201,7 +201,11 @@ def tokenize(text: str, **options) -> list[str]:
     >>> tokenize("各级党委政府要切实压紧压实责任")
     ['各级党委', '政府', '压紧压实', '责任']
     """
-    return filter_tokens(segment(text), **options)
+    unknown = set(options) - set(_DEFAULT_FILTER)
+    if unknown:
+        raise TypeError(f"unknown token options: {sorted(unknown)}")
+    decide = _splitter(tuple(sorted(options.items())))._decide  # each distinct token judged once per process
+    return [t for t in segmenter().cut(text) if decide(t)[1]]
 
 
 # --------------------------------------------------------------------------- corpus level, cached
