@@ -41,6 +41,7 @@ evaluate: $(STAMP) ## accuracy of place, level and date read from the text, on t
 bench: $(STAMP) ## benchmark the pipeline and shared passages at growing corpus sizes (see benchmarks/README.md)
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_passages.py
+	$(PY) benchmarks/bench_real.py
 
 browser: ## install Debian's chromium for the browser test, if missing (needs root and apt)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
