@@ -246,3 +246,16 @@ def test_cleaning_takes_linear_time_on_dense_damage():
     start = time.perf_counter()
     clean_text("中?中?" * 1000)  # took 15 s when every '?' was a realignment to score
     assert time.perf_counter() - start < 5
+
+
+def test_every_figure_stays_under_one_megabyte(tmp_path):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from directives.plotting import MAX_PNG_BYTES, save_figure
+
+    fig, ax = plt.subplots(figsize=(16, 16))
+    ax.imshow(np.random.default_rng(0).random((2000, 2000)), interpolation="nearest")
+    ax.set_title("noise: the worst case for PNG")
+    path = save_figure(fig, "noise", tmp_path)
+    plt.close(fig)
+    assert 100_000 < path.stat().st_size <= MAX_PNG_BYTES

@@ -204,3 +204,17 @@ def test_the_same_corpus_in_gb18030_loads_whole(peoples_daily, tmp_path):
     gbk = load_corpus(tmp_path / "gbk", cache_dir=None, kinds=None)
     assert gbk.doc_id.tolist() == utf8.doc_id.tolist()
     assert gbk.text.tolist() == utf8.text.tolist() and gbk.region.fillna("").tolist() == utf8.region.fillna("").tolist()
+
+
+def test_formulas_on_a_real_corpus_rank_by_how_many_articles_name_them(peoples_daily):
+    from directives.reuse import find_formulas, formula_table
+    from directives.units import units_of
+
+    df = peoples_daily[2]
+    articles = df[df.kind == "article"]
+    formulas = find_formulas(articles)
+    units = units_of(articles)
+    table = formula_table(formulas, list(units.labels), units=units.of)
+    documents = formulas.groupby("formula").doc_id.nunique().reindex(table.index)
+    assert documents.is_monotonic_decreasing and len(table) > 10  # never alphabetical
+    assert units.name == "region" and len(units.labels) > 10  # several places: several units

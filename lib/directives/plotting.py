@@ -58,9 +58,13 @@ def use_cjk_font() -> str:
     return name
 
 
+MAX_PNG_BYTES = 1_000_000  # every figure stays under 1 MB, whatever the corpus's size
+
+
 def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) -> Path:
     """Save ``fig`` as ``<folder>/<name>.png`` (default folder: ``paths.FIGURES_DIR``); every figure
-    must have a title. Returns the path.
+    must have a title; a figure that would pass ``MAX_PNG_BYTES`` is saved at a lower resolution. Returns
+    the path.
 
     >>> fig, ax = plt.subplots(); _ = ax.set_title("示例")
     >>> import tempfile; p = save_figure(fig, "example", tempfile.mkdtemp()); p.suffix
@@ -72,7 +76,13 @@ def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) ->
     folder = Path(folder) if folder is not None else paths.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None}, facecolor="white")
+    dpi = DPI
+    for _ in range(4):  # a figure of a large corpus is drawn at a lower resolution until it fits under the bound
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None}, facecolor="white")
+        size = path.stat().st_size
+        if size <= MAX_PNG_BYTES:
+            break
+        dpi = max(40, int(dpi * (MAX_PNG_BYTES / size) ** 0.5 * 0.9))
     return path
 
 
@@ -361,8 +371,8 @@ def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: s
     n = len(timeline)
     fig, (ax, axe) = plt.subplots(2, 1, figsize=(11, 2.5 + 0.45 * n + 0.3 * len(events)), sharex=True,
                                   gridspec_kw={"height_ratios": [max(n, 2), max(len(events), 1)]})  # fmt: skip
-    lo = min(timeline["date"].min(), events["date"].min())
-    hi = max(timeline["date"].max(), events["date"].max())
+    lo = min(timeline["date"].min(), events["date"].min()) if len(events) else timeline["date"].min()
+    hi = max(timeline["date"].max(), events["date"].max()) if len(events) else timeline["date"].max()
     pad = max((hi - lo) * 0.04, pd.Timedelta(days=5))
     split = lo + (hi - lo) * 0.55  # labels right of a mark before this date, left of it after
 
@@ -394,7 +404,9 @@ def plot_article_timeline(timeline: pd.DataFrame, events: pd.DataFrame, title: s
         ax.axvline(ev.date, color="0.85", lw=0.8, zorder=0)
     axe.set_ylim(len(events) - 0.5, -0.8)
     axe.set_yticks([])
-    axe.set_title("National context", fontsize=10)
+    axe.set_title(
+        "National context" if len(events) else "National context: no events given for these dates", fontsize=10
+    )
     axe.set_xlim(lo - pad, hi + pad)
     axe.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     fig.tight_layout()
@@ -421,8 +433,12 @@ def plot_phrase_presence(rates: pd.DataFrame, labels: dict, title: str) -> plt.F
                        annotations=cnt.astype(int))  # fmt: skip
 
 
-def plot_counts_by_period(counts: pd.DataFrame, phrase_rates: pd.DataFrame, title: str) -> plt.Figure:
-    """Line charts for a large corpus: articles per period, and each phrase per 10,000 characters.
+def plot_counts_by_period(
+    counts: pd.DataFrame, phrase_rates: pd.DataFrame | None, title: str, events: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Charts for a large corpus: articles per period as bars (a period without articles is an empty bar),
+    and, when ``phrase_rates`` is given, each phrase per 10,000 characters (a period without articles is a
+    gap in the line, never a zero); ``events`` are drawn as dated lines across both.
 
     >>> from directives import load_corpus
     >>> from directives.timeline import counts_by_period, phrase_rates_by_period
@@ -435,15 +451,29 @@ def plot_counts_by_period(counts: pd.DataFrame, phrase_rates: pd.DataFrame, titl
     from .timeline import PER_CHARS
 
     use_cjk_font()
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
-    ax1.plot(counts["period"], counts["articles"], color="tab:gray", marker="." if len(counts) < 60 else None)
+    panels = 2 if phrase_rates is not None else 1
+    fig, axes = plt.subplots(panels, 1, figsize=(11, 3.5 * panels + 0.5), sharex=True, squeeze=False)
+    ax1 = axes[0, 0]
+    periods = pd.to_datetime(counts["period"])
+    step = periods.diff().median() if len(periods) > 1 else pd.Timedelta(days=7)
+    width = (step if pd.notna(step) else pd.Timedelta(days=7)) * 0.8
+    ax1.bar(periods, counts["articles"], width=width, color="tab:gray")
     ax1.set_ylabel("articles")
     ax1.set_title(title)
-    for phrase, part in phrase_rates.groupby("phrase", sort=False):
-        ax2.plot(part["period"], part["per_10k"], label=phrase)
-    ax2.set_ylabel(f"per {PER_CHARS:,} characters")
-    ax2.legend(fontsize=8, ncol=4)
-    ax2.set_title("Key phrases over time", fontsize=10)
+    if phrase_rates is not None:
+        ax2 = axes[1, 0]
+        for phrase, part in phrase_rates.groupby("phrase", sort=False):
+            ax2.plot(part["period"], part["per_10k"], label=phrase, marker=".")
+        ax2.set_ylabel(f"per {PER_CHARS:,} characters")
+        ax2.legend(fontsize=8, ncol=4)
+        ax2.set_title("Key phrases over time (gaps: periods without articles)", fontsize=10)
+    if events is not None and len(events):
+        top = ax1.get_ylim()[1]
+        for ev in events.itertuples():
+            for ax in axes[:, 0]:
+                ax.axvline(ev.date, color="tab:red", lw=0.8, alpha=0.6)
+            ax1.annotate(f"{ev.date:%Y-%m-%d} {ev.event}", (ev.date, top), xytext=(3, -10), textcoords="offset points",
+                         fontsize=7, rotation=90, va="top", color="tab:red")  # fmt: skip
     fig.tight_layout()
     return fig
 

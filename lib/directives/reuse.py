@@ -259,10 +259,17 @@ def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataF
 
 
 def _count_table(found: pd.DataFrame, column: str, doc_ids: list[str], units: pd.Series | None) -> pd.DataFrame:
+    """Item × document (or unit) counts, ranked by how many documents name the item, then how many of the
+    columns shown, then by total count; never by the item's name (ties of equal standing keep that order)."""
+    documents = found.groupby(column)["doc_id"].nunique()  # counted over documents, before any grouping
     if units is not None:  # documents to units (regions); documents without a unit drop out
         found = found.assign(doc_id=found["doc_id"].map(units)).dropna(subset=["doc_id"])
     table = pd.crosstab(found[column], found["doc_id"]).reindex(columns=doc_ids, fill_value=0)
-    order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
+    rank = pd.DataFrame({
+        "documents": documents.reindex(table.index).fillna(0), "columns": (table > 0).sum(axis=1),
+        "total": table.sum(axis=1), "item": table.index,
+    })  # fmt: skip
+    order = rank.sort_values(["documents", "columns", "total", "item"], ascending=[False, False, False, True]).index
     return table.loc[order]
 
 
@@ -270,9 +277,9 @@ def formula_table(formulas: pd.DataFrame, doc_ids: list[str], units: pd.Series |
     """Formula × document counts (0 where absent), most widespread formulas first. With ``units`` (doc_id
     to unit, as :func:`directives.analysis.document_units` gives), counts per unit, ``doc_ids`` naming units.
 
-    >>> f = pd.DataFrame({"doc_id": ["a", "a", "b"], "formula": ["四早", "四早", "两个维护"]})
-    >>> formula_table(f, ["a", "b"]).to_dict()
-    {'a': {'两个维护': 0, '四早': 2}, 'b': {'两个维护': 1, '四早': 0}}
+    >>> f = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "formula": ["四早", "四早", "两个维护", "两个维护"]})
+    >>> formula_table(f, ["a", "b", "c"]).to_dict("index")
+    {'两个维护': {'a': 0, 'b': 1, 'c': 1}, '四早': {'a': 2, 'b': 0, 'c': 0}}
     >>> formula_table(f, ["甲"], units=pd.Series({"a": "甲", "b": "甲"})).to_dict()
     {'甲': {'两个维护': 1, '四早': 2}}
     """

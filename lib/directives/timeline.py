@@ -46,6 +46,23 @@ def load_events(path=paths.EVENTS_CSV) -> pd.DataFrame:
     return events.sort_values("date", ignore_index=True)
 
 
+def events_within(events: pd.DataFrame, dates: pd.Series, margin_days: int = 92) -> pd.DataFrame:
+    """The events that fall within the corpus's dates, with ``margin_days`` either side (a quarter: articles
+    cite what happened in the months before them): a track of another period's events says nothing about
+    this corpus.
+
+    >>> ev = pd.DataFrame({"date": pd.to_datetime(["2019-10-01", "2022-03-17"]), "event": ["a", "b"], "note": ""})
+    >>> events_within(ev, pd.Series(pd.to_datetime(["2019-10-05", "2019-10-30"]))).event.tolist()
+    ['a']
+    """
+    dated = dates.dropna()
+    if dated.empty:
+        return events.iloc[0:0]
+    margin = pd.Timedelta(days=margin_days)
+    keep = (events["date"] >= dated.min() - margin) & (events["date"] <= dated.max() + margin)
+    return events[keep].reset_index(drop=True)
+
+
 def article_timeline(df: pd.DataFrame, title_chars: int = 14) -> pd.DataFrame:
     """One row per dated article, in date order: doc_id, date, inferred (bool), basis, level, label,
     short title. Articles without a date are left out: count them with ``df.date.isna().sum()``.
@@ -120,7 +137,8 @@ def phrase_rates_by_period(df: pd.DataFrame, phrases: list[str], freq: str = "MS
         g["phrase"] = p
         frames.append(g)
     out = pd.concat(frames, ignore_index=True).rename(columns={"date": "period"})
-    out["per_10k"] = (out["count"] / out["chars"].where(out["chars"] > 0) * PER_CHARS).fillna(0.0)
+    # a period without articles has no rate: a gap in the line, never a zero
+    out["per_10k"] = out["count"] / out["chars"].where(out["chars"] > 0) * PER_CHARS
     return out[["period", "phrase", "count", "chars", "per_10k"]]
 
 
