@@ -149,14 +149,14 @@ class Gazetteer:
     ['山东', '潍坊', '诸城市']
     """
 
-    def __init__(self, divisions: list[Division], aliases: dict[str, Division]):
+    def __init__(self, divisions: list[Division], aliases: dict[str, Division], shorts: dict[Division, str]):
         self.by_name: dict[str, list[Division]] = {}
         for d in divisions:
             self.by_name.setdefault(d.name, []).append(d)
         self.by_short: dict[str, list[Division]] = {}
         self.county_short: dict[str, list[Division]] = {}
         for d in divisions:
-            short = _short_name(d)
+            short = shorts.get(d, "")
             if not short or short == d.name or len(short) < 2:
                 continue
             if d.level == "county":
@@ -192,13 +192,6 @@ class Gazetteer:
                 continue  # 东方市场 is a market, not 东方市
             out.append((end - len(surface), end, surface, candidates))
         return out
-
-
-def _short_name(d: Division) -> str:
-    return _SHORTS.get((d.level, d.code), "")
-
-
-_SHORTS: dict[tuple[str, str], str] = {}
 
 
 @lru_cache(maxsize=1)
@@ -251,14 +244,14 @@ def gazetteer() -> Gazetteer:
         if city:
             add("prefecture", city, r["city_adcode"], prov, None, years, r["city_short"], r["city_id"])
         add("county", r["county_name"], r["county_adcode"], prov, city, years, r["county_short"], None)
-    divisions = []
+    divisions, shorts = [], {}
     for (level, name, province, prefecture), (first, last, code, short, stable) in spans.items():
         current = latest_name.get((level, stable), (0, name))[1] if stable else name
         d = Division(name, level, str(code), province, prefecture, int(first), int(last), current)
         divisions.append(d)
         if short:
-            _SHORTS[(level, d.code)] = short
-    return Gazetteer(divisions, _read_aliases({d.name: d for d in divisions if d.level != "county"}))
+            shorts[d] = short
+    return Gazetteer(divisions, _read_aliases({d.name: d for d in divisions if d.level != "county"}), shorts)
 
 
 def _read_aliases(known: dict[str, Division]) -> dict[str, Division]:
