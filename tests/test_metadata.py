@@ -218,3 +218,17 @@ def test_formulas_on_a_real_corpus_rank_by_how_many_articles_name_them(peoples_d
     documents = formulas.groupby("formula").doc_id.nunique().reindex(table.index)
     assert documents.is_monotonic_decreasing and len(table) > 10  # never alphabetical
     assert units.name == "region" and len(units.labels) > 10  # several places: several units
+
+
+def test_kinds_of_responsibility_on_real_sentences(peoples_daily):
+    import re
+
+    from directives.reuse import responsibility_kinds
+
+    df = peoples_daily[2]
+    sentences = [s for t in df.text_simplified for s in re.split("[。！？\\n]", t) if "责任" in s]
+    kinds = responsibility_kinds(pd.DataFrame({"doc_id": range(len(sentences)), "text_simplified": sentences}))
+    named = set(kinds.kind)
+    assert "主体责任" in named  # the party committees' main responsibility is a kind
+    assert not {"负责任", "不负责任", "有限责任"} & named  # a negation and a company's legal form are not
+    # (the quoted form 压实“四方”责任 does not occur in this corpus: its doctest in reuse.py covers it)

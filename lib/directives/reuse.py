@@ -289,8 +289,11 @@ def formula_table(formulas: pd.DataFrame, doc_ids: list[str], units: pd.Series |
 # --------------------------------------------------------------------------- responsibility
 _NOT_A_KIND = frozenset(
     "压实 压紧 压紧压实 落实 细化 追究 明确 扛起 履行 担当 强化 夯实 传导 承担 层层 严格 切实 全面 进一步 确保 "
-    "靠前 防止 负起 担负 肩负 尽到 没有 有 的 和 与 及 等 把 将 各项 一份 主体 主要".split()
+    "靠前 防止 负起 担负 肩负 尽到 没有 有 的 和 与 及 等 把 将 各项 一份 主要 "
+    # negations (不负责任) and the legal form of a company (有限责任公司) are not kinds either
+    "负 不负 不 无 有限 无限 股份有限".split()
 )
+_OPEN_QUOTE, _CLOSE_QUOTE = '“"「『‘', '”"」』’'
 
 
 def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
@@ -298,10 +301,15 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     a noun before 责任 (部门 责任 -> 部门责任), and 第一责任人. Verbs (压实责任, 落实责任) are not kinds.
     Columns: doc_id, kind, offset.
 
-    >>> text = "压实属地责任和部门监管责任，落实责任，当好第一责任人。"
+    A quoted item inside the phrase counts (压实“四方”责任 -> 四方责任); negations (不负责任) and the legal form
+    of a company (有限责任公司) do not.
+
+    >>> text = "压实属地责任和部门监管责任，落实责任，当好第一责任人，压实“四方”责任，落实主体责任。"
     >>> toy = pd.DataFrame({"doc_id": ["a"], "text_simplified": [text]})
     >>> responsibility_kinds(toy).kind.tolist()
-    ['属地责任', '监管责任', '第一责任人']
+    ['属地责任', '监管责任', '第一责任人', '四方责任', '主体责任']
+    >>> responsibility_kinds(toy.assign(text_simplified="某某有限责任公司不负责任。")).kind.tolist()
+    []
     """
     from jieba import posseg
 
@@ -317,7 +325,16 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
             if word == "第一责任人":
                 rows.append((doc, word, offset))
             elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
-                rows.append((doc, word, offset))
+                if not (i + 1 < len(words) and words[i + 1].word.startswith("公司")):  # 有限责任公司
+                    rows.append((doc, word, offset))
+            elif word == "责任" and i > 2 and words[i - 1].word in _CLOSE_QUOTE:
+                # a quoted item inside the phrase: 压实“四方”责任 names the kind 四方责任
+                j = i - 2
+                while j > 0 and j > i - 5 and words[j - 1].word not in _OPEN_QUOTE:
+                    j -= 1
+                inner = "".join(w.word for w in words[j : i - 1])
+                if j > 0 and words[j - 1].word in _OPEN_QUOTE and HAN.match(inner) and inner not in _NOT_A_KIND:
+                    rows.append((doc, inner + "责任", offset - len(inner) - 1))
             elif word == "责任" and i > 0:
                 prev = words[i - 1]
                 if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
