@@ -232,3 +232,14 @@ def test_kinds_of_responsibility_on_real_sentences(peoples_daily):
     assert "主体责任" in named  # the party committees' main responsibility is a kind
     assert not {"负责任", "不负责任", "有限责任"} & named  # a negation and a company's legal form are not
     # (the quoted form 压实“四方”责任 does not occur in this corpus: its doctest in reuse.py covers it)
+
+
+def test_leaders_names_and_formulas_are_whole_terms_on_a_real_corpus(peoples_daily, tmp_path):
+    from directives import term_counts
+    from directives.tokens import add_tokens
+
+    df = peoples_daily[2]
+    counts = term_counts(add_tokens(df[df.kind == "article"], cache_dir=tmp_path)).set_index("term")["count"]
+    for whole in ("栗战书", "韩正", "六稳", "四个意识", "主体责任"):
+        assert counts.get(whole, 0) > 0, whole
+    assert counts.get("战书", 0) == 0  # 栗战书 no longer falls apart into 栗 + 战书
