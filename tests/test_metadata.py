@@ -54,6 +54,7 @@ def test_gazetteer_knows_codes_former_names_and_levels():
         ("", "我市召开会议，全市各级要压实责任。", {}, ("prefecture", None, "body", None)),
         ("", "我国经济运行总体平稳，全国各地。", {}, ("central", "中央", "body", None)),
         ("", "游客在参观。", {}, (None, None, None, None)),
+        ("", "近日，各级科技部门召开会议，部署工作。", {}, (None, None, None, None)),  # 科技部门 is not 科技部
     ],
 )
 def test_place_by_evidence(title, text, fields, expected):

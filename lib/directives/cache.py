@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 import warnings
 from collections.abc import Callable
@@ -150,8 +151,6 @@ def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None
         if not p.is_file():
             continue
         if p.name.endswith(".tmp") and p.name.startswith("."):
-            import time
-
             if time.time() - st.st_mtime > 24 * 3600:  # a temporary file a dead run left a day ago
                 p.unlink(missing_ok=True)
                 removed.append(p)

@@ -23,8 +23,6 @@ import pandas as pd
 from . import patterns as P
 from .changes import Change
 
-BASES = ("metadata", "stated", "signature", "filename", "dateline", "inferred")
-
 _DATE = re.compile(
     r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:(?:[\sT]+)(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?[分秒]?)?\s*(?:[+-]\d{2}:?\d{2}|Z)?\s*$"
@@ -108,7 +106,7 @@ def _dateline_date(dateline: str, years: list[int]) -> pd.Timestamp:
 
 def infer_date(fields: dict, source: str, text: str) -> tuple[pd.Timestamp, str | None, list[Change]]:
     """The publication date of one article from the fields cleaning took out of its furniture
-    (``date`` with ``date_line``, ``signed``, ``printed``, ``dateline``), its file name and its text:
+    (``date`` from the publication line, ``signed``, ``printed``, ``dateline``), its file name and its text:
     (date, basis, conflicts). Metadata, when there is any, is applied by the loader on top.
 
     >>> infer_date({"date": "2019-10-22", "date_line": "header"}, "20191021-01-01.txt", "")[:2]

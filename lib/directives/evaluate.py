@@ -87,7 +87,7 @@ def evaluate_peoples_daily(
     labels["region"] = [r.county or r.prefecture or r.province or pseudo.get(r.level, "") for r in labels.itertuples()]
     labels["level"] = labels["level"].replace({"none": ""})
     m = labels.merge(df, left_on="kept_as", right_on="source_file", how="left", suffixes=("_truth", ""))
-    got = m[["level", "region", "province"]].replace({"abroad": "abroad"})
+    got = m[["level", "region", "province"]]
     truth = pd.DataFrame(
         {"level": m["level_truth"].replace({"": None}), "region": m["region_truth"].replace({"": None})}
     )

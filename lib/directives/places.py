@@ -51,13 +51,22 @@ _SHORT_STOPLIST = frozenset(
 _GENERIC_COUNTY = re.compile("^(?:城|郊|矿|东|西|南|北|中|新|市中|城中|城东|城西|城南|城北|城关|开发|高新)区$")
 _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", ""}
 
-# central organs and media
-_CENTRAL_ORG = re.compile(
-    "中共中央|党中央|中央委员会|中央办公厅|国务院|全国人大|全国人民代表大会|全国政协|中央军委|最高人民法院|最高人民检察院|"
-    "中央纪委|国家监委|中央网信办|中央宣传部|中宣部|中央组织部|中组部|中央[^，。、]{0,6}(?:委员会|领导小组|办公室)|"
-    "^(?:国家|中国)[^，。、]{1,12}(?:局|委员会|委|总局|署|院|办|中心)|"
-    "(?:^|、)(?:外交|国防|教育|科学技术|科技|工业和信息化|公安|国家安全|民政|司法|财政|人力资源和社会保障|自然资源|"
-    "生态环境|住房和城乡建设|交通运输|水利|农业农村|商务|文化和旅游|卫生健康|退役军人事务|应急管理|审计|监察)部"
+# central organs: named ones (in running text and issuer lines alike), and for issuer lines also the generic forms
+# 国家…局, 中央…办公室 and the bodies whose names local text also uses in passing (全国人大代表 is a person's title)
+_CENTRAL_ORGANS = (
+    "中共中央|党中央|国务院|全国人大常委会|中央军委|中央纪委|国家监委|中央网信办|中宣部|中组部|中央宣传部|中央组织部|"
+    "国家发展改革委|国家发展和改革委员会|最高人民法院|最高人民检察院|海关总署|国家税务总局|国务院国资委|国家自然科学基金委员会|"
+    "(?:外交|国防|教育|科学技术|科技|工业和信息化|工信|公安|国家安全|民政|司法|财政|人力资源和社会保障|人社|自然资源|"
+    "生态环境|住房和城乡建设|住建|交通运输|水利|农业农村|商务|文化和旅游|文旅|卫生健康|退役军人事务|应急管理|审计|监察)部(?!门|署)|"
+    "国家(?:市场监督管理|药品监督管理|知识产权|统计|能源|林业和草原|铁路|邮政|文物|中医药|外汇管理|医疗保障|国际发展合作|"
+    "广播电视|新闻出版|数据|移民管理|乡村振兴|体育|信访|宗教事务|粮食和物资储备|国防科技工业|烟草专卖|矿山安全监察|"
+    "煤矿安全监察|标准化管理|认证认可监督管理|气象|地震|海洋|航天|原子能|网信)(?:总局|局|委员会|委)|"
+    "中国(?:人民银行|证券监督管理委员会|证监会|银保监会|科学院|工程院|社会科学院|气象局|地震局)"
+)
+_CENTRAL_ORG_ANYWHERE = re.compile(_CENTRAL_ORGANS)
+_CENTRAL_ISSUER = re.compile(
+    f"{_CENTRAL_ORGANS}|中央委员会|中央办公厅|全国人大|全国人民代表大会|全国政协|中央[^，。、]{{0,6}}(?:委员会|领导小组|办公室)|"
+    "^(?:国家|中国)[^，。、]{1,12}(?:局|委员会|委|总局|署|院|办|中心)"
 )
 _CENTRAL_MEDIA = re.compile(
     "新华社|新华网|人民日报|人民网|中新社|中国新闻社|中新网|央视|中央电视台|中央广播电视总台|央广|中央人民广播电台|中国政府网|"
@@ -94,17 +103,6 @@ _LEAD_CHARS = 400
 _COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
 _BODY_MENTIONS = 3  # a place named this often in the whole text, more than national words, is where it is set
-# a central organ named in running text (its first sentences decide who speaks)
-_CENTRAL_ORG_ANYWHERE = re.compile(
-    "中共中央|党中央|国务院|全国人大常委会|中央军委|中央纪委|中央网信办|中宣部|中组部|国家发展改革委|国家发展和改革委员会|"
-    "(?:外交|国防|教育|科学技术|科技|工业和信息化|工信|公安|民政|司法|财政|人力资源和社会保障|人社|自然资源|生态环境|"
-    "住房和城乡建设|住建|交通运输|水利|农业农村|商务|文化和旅游|文旅|卫生健康|退役军人事务|应急管理|审计)部|"
-    "国家(?:市场监督管理|药品监督管理|知识产权|统计|能源|林业和草原|铁路|邮政|文物|中医药|外汇管理|医疗保障|国际发展合作|"
-    "广播电视|新闻出版|数据|移民管理|乡村振兴|体育|信访|宗教事务|粮食和物资储备|国防科技工业|烟草专卖|矿山安全监察|"
-    "煤矿安全监察|标准化管理|认证认可监督管理|气象|地震|海洋|航天|原子能|网信)(?:总局|局|委员会|委)|"
-    "中国(?:人民银行|证券监督管理委员会|证监会|银保监会|科学院|工程院|社会科学院|气象局|地震局)|国家自然科学基金委员会|"
-    "最高人民法院|最高人民检察院|海关总署|国家税务总局|国务院国资委"
-)
 _NATIONAL = re.compile("我国|全国|党中央|国家|国民经济|各省（区、市）|各地区各部门|各地区、各部门")
 _CITATION = re.compile("《[^》]{0,80}》|[（(][^（）()]{0,60}[）)]|〔[^〕]{0,10}〕")
 
@@ -365,7 +363,7 @@ def _issuer_place(issuer: str) -> tuple[str | None, Division | None]:
     divs = _mentions(first)
     if divs:
         return "local", _most_specific(divs)
-    if _CENTRAL_ORG.search(first):
+    if _CENTRAL_ISSUER.search(first):
         return "central", None
     return None, None
 

@@ -46,6 +46,21 @@ def load_events(path=paths.EVENTS_CSV) -> pd.DataFrame:
     return events.sort_values("date", ignore_index=True)
 
 
+def phrase_first_use(rates: pd.DataFrame, phrases: list[str]) -> pd.DataFrame:
+    """When each phrase first appears in the corpus and in how many articles (0 and no date when never),
+    from :func:`phrase_rates`' table. Index: phrase, in the order given.
+
+    >>> r = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2022-03-18", "2021-06-05"]),
+    ...                   "phrase": ["动态清零", "动态清零"], "count": [1, 2], "per_10k": [1.0, 2.0]})
+    >>> first = phrase_first_use(r, ["动态清零", "外防输入"])
+    >>> first.first_date.tolist(), first.articles.tolist()
+    ([Timestamp('2021-06-05 00:00:00'), NaT], [2, 0])
+    """
+    used = rates[rates["count"] > 0]
+    out = used.groupby("phrase").agg(first_date=("date", "min"), articles=("doc_id", "nunique")).reindex(phrases)
+    return out.assign(articles=out["articles"].fillna(0).astype(int))
+
+
 def events_within(events: pd.DataFrame, dates: pd.Series, margin_days: int = 92) -> pd.DataFrame:
     """The events that fall within the corpus's dates, with ``margin_days`` either side (a quarter: articles
     cite what happened in the months before them): a track of another period's events says nothing about
