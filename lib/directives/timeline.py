@@ -46,6 +46,24 @@ def load_events(path=paths.EVENTS_CSV) -> pd.DataFrame:
     return events.sort_values("date", ignore_index=True)
 
 
+def events_for(corpus, events=None) -> pd.DataFrame:
+    """The events track of a corpus: the file ``events`` when given; for the project's own seeds, their
+    ``seeds/events.csv``; for any other corpus none (an empty frame), since another corpus's events say
+    nothing about it.
+
+    >>> len(events_for(paths.SEEDS_DIR)) > 0, len(events_for("/some/other/corpus"))
+    (True, 0)
+    """
+    from pathlib import Path
+
+    if events:
+        return load_events(events)
+    if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
+        return load_events(paths.EVENTS_CSV)
+    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "event": pd.Series(dtype=str),
+                         "note": pd.Series(dtype=str)})  # fmt: skip
+
+
 def phrase_first_use(rates: pd.DataFrame, phrases: list[str]) -> pd.DataFrame:
     """When each phrase first appears in the corpus and in how many articles (0 and no date when never),
     from :func:`phrase_rates`' table. Index: phrase, in the order given.
