@@ -110,13 +110,13 @@ def test_cleaning_report_rows(seeds_df):
     assert found == [
         ("000", "misaligned_pair", "?qǐng)?bào)", "報"),  # 來源:永州日報 in the header
         ("000", "misaligned_pair", "?qǐng)?bào)", "報"),  # and in the footer
-        ("001", "shifted_run", "?qū)崟", "實時"),  # 全球實時 in the link list
+        ("001", "shifted_run", "?qū)崟r", "實時"),  # 全球實時 in the link list (r is 時's second byte)
         ("002", "known_repair", "??h", "。縣"),
         ("002", "known_repair", "??h", "。縣"),
         ("002", "misaligned_pair", "?chē)?yán)", "嚴"),
         ("002", "misaligned_pair", "?qǐng)?bào)", "報"),
         ("003", "shifted_run", "?zhǔn)称返取拔铩钡娜采w", "食品等“物”的全覆蓋"),
-        ("004", "shifted_run", "?xùn)|", "東"),
+        ("004", "misaligned_pair", "?xùn)|", "東"),
         ("004", "shifted_run", "?崭鄯揽刎(zé)", "空港防控責"),
     ]
 

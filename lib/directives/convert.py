@@ -24,3 +24,32 @@ def to_simplified(text: str) -> str:
     '疫情防控责任'
     """
     return _converter().convert(text) if text else text
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Convert simplified Chinese to traditional (OpenCC ``s2t``).
+
+    >>> to_traditional("压实责任")
+    '壓實責任'
+    """
+    return _to_traditional().convert(text) if text else text
+
+
+@lru_cache(maxsize=1 << 15)
+def script_of(char: str) -> str:
+    """``"traditional"`` for a character simplification changes, ``"simplified"`` for one that has a
+    different traditional form, ``""`` for a character both scripts write alike.
+
+    >>> script_of("責"), script_of("责"), script_of("任")
+    ('traditional', 'simplified', '')
+    """
+    if to_simplified(char) != char:
+        return "traditional"
+    if _to_traditional().convert(char) != char:
+        return "simplified"
+    return ""

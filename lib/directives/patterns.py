@@ -16,11 +16,18 @@ PINYIN_ANNOTATION = re.compile(f"(?<=[{HAN}])[(（]([{PINYIN_LETTERS}]{{1,7}})[)
 # 2. GBK damage: a '?' (or U+FFFD) standing where a character was lost, optionally followed by the
 #    pinyin reading of the lost character and a ')' whose '(' was eaten by the damage.
 DAMAGE_MARK = "?\ufffd"
-LOST_SLOT = re.compile(f"[{DAMAGE_MARK}](?:([{PINYIN_LETTERS}]{{1,7}})\\))?")
-ASCII_TRAIL_BYTE = re.compile(f"[\\x40-\\x7e](?=[{HAN}])")
-DAMAGE_START = re.compile(f"(?<=[^\\x00-\\x7f])[{DAMAGE_MARK}]")
-GBK_DOUBLE_RUN = re.compile(f"[{HAN}\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2014\u2026]+")
-FOLLOWING_READING = re.compile(f"\\(([{PINYIN_LETTERS}]{{1,7}})\\)")
+#    A mark with the reading of the character it stands for, its '(' eaten by the damage: ``?qǐng)``.
+_READING = "[a-zàáèéêìíòóùúüāēěīńňōūǎǐǒǔǘǚǜǹḿếề\u0300\u0304\u030c]{1,7}"
+LOST_SLOT = re.compile(f"[{DAMAGE_MARK}](?:({_READING})\\))?")
+FOLLOWING_READING = re.compile(f"\\(({_READING})\\)")
+ANY_READING = re.compile(f"[(]?{_READING}[)]|[\\x00-\\x7f]")
+ASCII_TRAIL_BYTE = re.compile("[\\x40-\\x7e]")
+#    Where damage can be anchored: a mark after a non-ASCII character; an ASCII letter glued between a
+#    non-ASCII character and a reading (``三仡C(bān)發``: C is the second byte of 頒, whose first byte ended
+#    仡); a reading after a non-ASCII character (it proves damage where that character cannot be read so).
+DAMAGE_START = re.compile(
+    f"(?<=[^\\x00-\\x7f])(?:[{DAMAGE_MARK}]|[\\x40-\\x7e](?=\\({_READING}\\))|(?=\\({_READING}\\)))"
+)
 
 # 3. page furniture
 HEADER_DATETIME = re.compile(

@@ -14,7 +14,9 @@ dictionary's words in its own order, and half of an article's sampled words foll
 
 from __future__ import annotations
 
+import random
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,3 +121,102 @@ def write_as_files(articles: pd.DataFrame, folder: str | Path) -> Path:
     meta = pd.DataFrame({"file": articles["doc_id"] + ".txt", "region": articles["region"], "date": articles["date"]})
     meta.to_csv(folder / paths.METADATA_NAME, index=False)
     return folder
+
+
+# --------------------------------------------------------------------------- GBK damage the seeds' way
+@dataclass(frozen=True)
+class DamagedSentence:
+    """A sentence in the seeds' script (traditional, a reading glued after each character the conversion
+    changed: 實(shí)) before and after one GBK byte was lost. ``evidence`` says whether anything beside the
+    marks shows the damage (a reading that cannot belong to the character before it, an ASCII byte, a
+    misaligned pair's reading): without it a '?' looks exactly like a question mark typed in ASCII."""
+
+    damaged: str
+    original: str
+    variant: str
+    evidence: bool
+
+
+def seed_script(sentence: str) -> str:
+    """A sentence in the seeds' script: traditional, with the reading after each character that the
+    conversion from simplified changed.
+
+    >>> seed_script("压实责任")
+    '壓(yā)實(shí)責(zé)任'
+    """
+    return "".join(c + (f"({r})" if r else "") for c, r in _annotated(sentence))
+
+
+def _annotated(sentence: str) -> list[tuple[str, str | None]]:
+    from .convert import to_traditional
+    from .gbk import _gbk, _readings
+
+    out = []
+    for ch in sentence:
+        t = to_traditional(ch)
+        changed = len(t) == 1 and t != ch and _gbk(t) is not None and _readings(t)
+        out.append((t, _readings(t)[0] if changed else None) if len(t) == 1 else (ch, None))
+    return out
+
+
+def damage_like_seeds(sentence: str, rng: random.Random) -> DamagedSentence | None:
+    """Damage a (simplified) sentence the way the seeds are damaged, from the bytes: in its seed-script
+    form, the first GBK byte of a character after an unannotated Han character is lost; the decoder pairs
+    each following byte with the next until an ASCII byte (a reading's '(', a digit, the end) puts it back
+    in step, and shows what it cannot decode as '?'. The lost byte is marked at the start of the run ('?'),
+    with the reading of the misaligned pair before it (``?qǐng)``, as in 日?qǐng)?bào)), or not at all,
+    and the mark the decoder left at the end of the run is kept or dropped. None when the sentence has no
+    place for such damage.
+
+    >>> d = damage_like_seeds("全面压实空港防控责任", random.Random(3))
+    >>> d.original, "?" in d.damaged
+    ('全面壓(yā)實(shí)空港防控責(zé)任', True)
+    """
+    from .gbk import _decode_pair, _gbk, _readings
+
+    chars = _annotated(sentence)
+    sites = [
+        i
+        for i in range(1, len(chars))
+        if chars[i - 1][1] is None
+        and "\u4e00" <= chars[i - 1][0] <= "\u9fff"
+        and _gbk(chars[i - 1][0])
+        and _gbk(chars[i][0])
+    ]
+    if not sites:
+        return None
+    i = rng.choice(sites)
+    j = i + 1
+    while j < len(chars) and _gbk(chars[j][0]) and chars[j - 1][1] is None:
+        j += 1
+    run = chars[i:j]
+    render = lambda cs: "".join(c + (f"({r})" if r else "") for c, r in cs)  # noqa: E731
+    after = (f"({run[-1][1]})" if run[-1][1] else "") + render(chars[j:])
+    decoded = (b"".join(_gbk(c) for c, _ in run)[1:] + after.encode("gbk", errors="replace")).decode(
+        "gbk", errors="replace"
+    )
+    if not decoded.endswith(after):
+        return None
+    shifted = decoded[: len(decoded) - len(after)].replace("\ufffd", "?")
+    start = rng.choice(["?", "?", "pair", ""])
+    pair_reading = None
+    if start == "pair":
+        pair = _decode_pair(_gbk(chars[i - 1][0])[1], _gbk(run[0][0])[0])
+        pair_reading = _readings(pair)[0] if pair and _readings(pair) else None
+        start = f"?{pair_reading})" if pair_reading else "?"
+    ascii_end = bool(shifted) and shifted[-1].isascii() and shifted[-1] != "?"
+    if not start and not (shifted.endswith("?") or ascii_end or run[-1][1]):
+        start = "?"  # no mark, no ASCII byte, no reading: nothing would show the damage
+    end_mark = shifted.endswith("?")
+    if end_mark and start and rng.random() < 0.5:
+        shifted, end_mark = shifted[:-1], False  # the lost byte marked at the start only, as in the seeds
+    stray = run[-1][1] is not None and (not shifted or shifted[-1] == "?" or run[-1][1] not in _readings(shifted[-1]))
+    evidence = bool(pair_reading) or ascii_end or (stray and "?" not in shifted[:-1])
+    variant = "/".join(
+        [
+            "pair" if pair_reading else "mark" if start else "no-mark",
+            "ascii-byte" if ascii_end else "end-mark" if end_mark else "no-end-mark",
+            "reading" if run[-1][1] else "no-reading",
+        ]
+    )
+    return DamagedSentence(render(chars[:i]) + start + shifted + after, render(chars), variant, evidence)
