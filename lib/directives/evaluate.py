@@ -82,7 +82,15 @@ def _s2tw():
 def traditional_copies(folder: str | Path, into: str | Path) -> tuple[Path, Path]:
     """People's Daily (or any UTF-8 corpus in simplified characters) in traditional characters, twice: as
     UTF-8 and as Big5, holding exactly the same characters (those Big5 lacks, such as U+00A0 and about 70 rare
-    characters, are numeric character references in both). Returns the two folders."""
+    characters, are numeric character references in both). Returns the two folders.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "x.txt").write_bytes("为人民\\u00a0服务\\r\\n".encode("utf-8"))
+    ...     utf8, big5 = traditional_copies(tmp, Path(tmp) / "out")
+    ...     (utf8 / "x.txt").read_bytes().decode("utf-8") == (big5 / "x.txt").read_bytes().decode("big5")
+    True
+    """
     utf8 = Path(into) / "traditional_utf8"
     for p in sorted(Path(folder).rglob("*.txt")):  # the UTF-8 copy is the Big5 text itself
         text = traditional(p.read_bytes().decode("utf-8")).encode("big5", "xmlcharrefreplace").decode("big5")

@@ -77,7 +77,7 @@ def _printable(text: str) -> bool:
     """Text, not binary: at least 95% printable characters or white space of any kind (U+3000 and U+00A0,
     which indent and align Chinese text, are white space, not control characters).
 
-    >>> _printable("压实\u3000责任\r\n"), _printable("\x01\x02压实")
+    >>> _printable("压实\\u3000责任\\r\\n"), _printable("\\x01\\x02压实")
     (True, False)
     """
     if _all_printable(text):
@@ -97,7 +97,7 @@ def _han(text: str) -> str:
 def _all_printable(text: str) -> bool:
     """Every character printable or white space (``split()`` drops exactly those ``isspace()`` is true of).
 
-    >>> _all_printable("压实\u3000责任\r\n"), _all_printable("压实\ue000")
+    >>> _all_printable("压实\\u3000责任\\r\\n"), _all_printable("压实\\ue000")
     (True, False)
     """
     return "".join(text.split()).isprintable()
