@@ -1,17 +1,27 @@
-"""Benchmark on real text, side by side in one run: People's Daily, October 2019 (../shared/corpora), loaded
-from its UTF-8 files and from the same files re-encoded as GB18030, and segmented on one core.
+"""Benchmark on real text beside synthetic text, in one run: People's Daily, October 2019 (../shared/corpora),
+loaded from its UTF-8 files, from the same files re-encoded as GB18030, and in traditional characters as UTF-8
+and as Big5; the synthetic corpus of ``directives.synthetic`` of about the same size beside it.
 
     make bench                      # runs this after the synthetic benchmarks
     .venv/bin/python benchmarks/bench_real.py --runs 3
 
-Each load is a fresh subprocess with the cache off, timed over ``--runs`` runs alternating UTF-8 and GB18030
-(the median is reported, and the ratio pair by pair), so a machine that drifts affects both alike. The table is
-printed and written into benchmarks/README.md between the ``real`` markers.
+Loads are fresh subprocesses with the cache off, timed over ``--runs`` rounds that alternate the corpora (the
+median is reported, and each legacy encoding's ratio to its UTF-8 copy round by round), so a machine that drifts
+affects all alike. Each load reports the whole process (interpreter, imports, load) and the ``load_corpus`` call
+alone. The one-core measures run in one process per corpus and count CPU time (the best of three), so that other
+work on a shared machine does not count. The table is printed and written into benchmarks/README.md between the
+``real`` markers.
+
+The Big5 copy: Big5 has no code for most simplified characters, so the articles are first written in traditional
+characters (OpenCC ``s2tw``, the Taiwan forms Big5 was made for; see ``directives.evaluate.traditional_copies``);
+the characters Big5 still lacks (U+00A0 and about 70 rare ones) are numeric character references in both the
+UTF-8 and the Big5 copy, so the two hold the same characters and must load to the same ``text``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import subprocess
@@ -25,25 +35,51 @@ README = HERE / "README.md"
 MARK_START, MARK_END = "<!-- real:start -->", "<!-- real:end -->"
 
 LOAD = """
-import sys, warnings
+import sys, time, warnings
 warnings.simplefilter("ignore")
 from directives import load_corpus
+start = time.perf_counter()
 df = load_corpus(sys.argv[1], cache_dir=None, kinds=None)
-print(len(df))
+print(len(df), time.perf_counter() - start)
 """
 
-SEGMENT = """
-import sys, time
+ONE_CORE = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
 import pandas as pd
 from directives import load_corpus
-from directives.tokens import segment_many
-df = load_corpus(sys.argv[1], cache_dir=None, kinds=None)
-texts = pd.concat([df.text_simplified] * 3, ignore_index=True)
-segment_many(texts.head(50), processes=1)
-start = time.perf_counter()
-segment_many(texts, processes=1)
-seconds = time.perf_counter() - start
-print(texts.str.encode("utf-8").str.len().sum() / 1e6 / seconds)
+from directives.clean import clean_article
+from directives.convert import to_simplified
+from directives.tokens import segment_many, segmenter, tokenize
+
+folder = sys.argv[1]
+df = load_corpus(folder, cache_dir=None, kinds=None, processes=1)
+raw, texts = df.text_raw.tolist(), df.text_simplified.tolist()
+raw_mb = sum(len(t.encode("utf-8")) for t in raw) / 1e6
+mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+
+
+def cpu(fn, runs=3):
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+cut = segmenter().cut
+segment_many(texts[:50], processes=1)
+out = {
+    "mb": raw_mb,
+    "clean_convert": raw_mb / cpu(lambda: [to_simplified(clean_article(t).text) for t in raw]),
+    "load_one_core": raw_mb / cpu(lambda: load_corpus(folder, cache_dir=None, kinds=None, processes=1), runs=2),
+    "rjieba": mb / cpu(lambda: [cut(t) for t in texts]),
+    "segment_filter": mb / cpu(lambda: segment_many(texts, processes=1)),
+    "segment_filter_10x": 10 * mb / cpu(lambda: segment_many(texts * 10, processes=1), runs=1),
+    "tokenize": mb / cpu(lambda: [tokenize(t) for t in texts]),
+}
+print(json.dumps(out))
 """
 
 
@@ -58,42 +94,79 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent / "lib"))
-    from directives.evaluate import PEOPLES_DAILY, unpack_peoples_daily
+    from directives.evaluate import PEOPLES_DAILY, reencoded_copy, traditional_copies, unpack_peoples_daily
+    from directives.synthetic import make_articles, write_as_files
 
     if not PEOPLES_DAILY.is_file():
         print(f"{PEOPLES_DAILY} not found: nothing to measure")
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        utf8 = unpack_peoples_daily(Path(tmp) / "utf8")
-        gbk = Path(tmp) / "gbk"
-        for p in utf8.rglob("*.txt"):
-            q = gbk / p.relative_to(utf8)
-            q.parent.mkdir(parents=True, exist_ok=True)
-            q.write_bytes(p.read_bytes().decode("utf-8").encode("gb18030"))
-        mb = sum(p.stat().st_size for p in utf8.rglob("*.txt")) / 1e6
-        times_u, times_g, items = [], [], set()
+        folders = {"utf-8": unpack_peoples_daily(Path(tmp) / "utf8")}
+        folders["gb18030"] = reencoded_copy(folders["utf-8"], Path(tmp) / "gb18030", "gb18030")
+        folders["traditional utf-8"], folders["big5"] = traditional_copies(folders["utf-8"], tmp)
+        mb = {k: sum(p.stat().st_size for p in f.rglob("*.txt")) / 1e6 for k, f in folders.items()}
+        n_synthetic = round(mb["utf-8"] * 1e6 / 4736)  # as many MB (a synthetic article is 4.7 kB)
+        folders["synthetic"] = write_as_files(make_articles(n_synthetic, seed=21), Path(tmp) / "synthetic")
+        mb["synthetic"] = sum(p.stat().st_size for p in folders["synthetic"].rglob("*.txt")) / 1e6
+        whole: dict[str, list[float]] = {k: [] for k in folders}
+        call: dict[str, list[float]] = {k: [] for k in folders}
+        items: dict[str, set[int]] = {k: set() for k in folders}
         for _ in range(args.runs):
-            t, n = _run(LOAD, str(utf8))
-            times_u.append(t)
-            items.add(("utf-8", n))
-            t, n = _run(LOAD, str(gbk))
-            times_g.append(t)
-            items.add(("gb18030", n))
-        _, speed = _run(SEGMENT, str(utf8))
-    ratios = [g / u for u, g in zip(times_u, times_g, strict=True)]
-    counts = dict(items)
+            for name, folder in folders.items():
+                t, line = _run(LOAD, str(folder))
+                n, seconds = line.split()
+                whole[name].append(t)
+                call[name].append(float(seconds))
+                items[name].add(int(n))
+        one = {name: json.loads(_run(ONE_CORE, str(folders[name]))[1]) for name in ("utf-8", "synthetic")}
+        n_files = {k: len(list(f.rglob("*.txt"))) for k, f in folders.items()}
+
+    def med(xs: list[float]) -> float:
+        return statistics.median(xs)
+
+    def ratio(a: str, b: str) -> float:
+        return med([x / y for x, y in zip(whole[a], whole[b], strict=True)])
+
+    real, syn = one["utf-8"], one["synthetic"]
     rows = [
-        f"Command: `python benchmarks/bench_real.py --runs {args.runs}`, {platform.machine()}, "
-        f"{time.strftime('%Y-%m-%d')}. People's Daily, October 2019: 2,109 files, {mb:.1f} MB as UTF-8.",
+        f"Command: `python benchmarks/bench_real.py --runs {args.runs}`, {platform.machine()}, 2 cores, "
+        f"{time.strftime('%Y-%m-%d')}. People's Daily, October 2019: {n_files['utf-8']:,} files, "
+        f"{mb['utf-8']:.1f} MB as UTF-8; synthetic: {n_files['synthetic']:,} articles, {mb['synthetic']:.1f} MB.",
         "",
-        "| measure | UTF-8 | GB18030 | GB18030 / UTF-8 |",
-        "|---|---:|---:|---:|",
-        f"| items loaded (of 2,109 files; the other 84 are exact duplicates, reported by name) | {counts['utf-8']} | "
-        f"{counts['gb18030']} | |",
-        f"| load, cold, whole process (median of {args.runs}) | {statistics.median(times_u):.2f} s | "
-        f"{statistics.median(times_g):.2f} s | {statistics.median(ratios):.2f}x |",
-        f"| segment + filter, one core (the text three times) | {float(speed):.1f} MB/s | | |",
+        "| load, cold (cache off, fresh process; median of "
+        f"{args.runs}) | files | MB | items loaded | whole process | `load_corpus` call | to its UTF-8 copy |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    base = {"gb18030": "utf-8", "big5": "traditional utf-8"}
+    for name in folders:
+        loaded = "/".join(str(n) for n in sorted(items[name]))
+        r = f"{ratio(name, base[name]):.2f}x" if name in base else ""
+        rows.append(
+            f"| {name} | {n_files[name]:,} | {mb[name]:.1f} | {loaded} | {med(whole[name]):.2f} s | "
+            f"{med(call[name]):.2f} s | {r} |"
+        )
+    rows += [
+        "",
+        "The items loaded leave out exact duplicates (84 files of People's Daily), each reported by name.",
+        "",
+        "| one core (CPU time, best of 3) | People's Daily | synthetic | real / synthetic |",
+        "|---|---:|---:|---:|",
+        f"| clean + convert, MB/s of raw text | {real['clean_convert']:.1f} | {syn['clean_convert']:.1f} | "
+        f"{real['clean_convert'] / syn['clean_convert']:.2f} |",
+        f"| whole load in one process (read, clean, convert, dates, places), MB/s | {real['load_one_core']:.1f} | "
+        f"{syn['load_one_core']:.1f} | {real['load_one_core'] / syn['load_one_core']:.2f} |",
+        f"| rjieba alone (the segmenter's `cut`), MB/s | {real['rjieba']:.1f} | {syn['rjieba']:.1f} | "
+        f"{real['rjieba'] / syn['rjieba']:.2f} |",
+    ]
+    for key, label in (
+        ("segment_filter", "segment + filter (`segment_many`), MB/s"),
+        ("segment_filter_10x", "segment + filter, the corpus 10 times over, MB/s"),
+        ("tokenize", "`tokenize()` one text at a time, MB/s"),
+    ):
+        rows.append(
+            f"| {label} (of rjieba's speed) | {real[key]:.1f} ({real[key] / real['rjieba']:.0%}) | "
+            f"{syn[key]:.1f} ({syn[key] / syn['rjieba']:.0%}) | {real[key] / syn[key]:.2f} |"
+        )
     table = "\n".join(rows)
     print(table)
     text = README.read_text(encoding="utf-8")

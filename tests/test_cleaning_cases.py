@@ -78,6 +78,35 @@ def test_pinyin_removal_reports_offsets():
     assert [(c.before, c.offset) for c in changes] == [("(shí)", 2), ("(zé)", 8)]
 
 
+def test_pinyin_data_read_from_the_file_equals_pypinyin_imported():
+    """Issue 21: pypinyin's data file is read instead of importing the package (0.4-0.9 s a process); the
+    syllables and readings are those of the imported package, the reference."""
+    import unicodedata
+
+    from directives.gbk import pinyin_dict
+    from pypinyin.pinyin_dict import pinyin_dict as reference
+
+    assert {int(k): v for k, v in pinyin_dict().items()} == reference
+    toned = {unicodedata.normalize("NFC", r) for v in reference.values() for r in v.split(",")}
+    bare = {"".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)) for s in toned}
+    assert clean._pinyin_syllables() == frozenset(toned | {unicodedata.normalize("NFC", s) for s in bare})
+
+
+def test_common_characters_read_from_the_file_equal_jiebas_tokenizer():
+    from directives import _lm
+
+    reference = frozenset(w for w, f in _lm._tokenizer().FREQ.items() if len(w) == 1 and (f or 0) > 100)
+    assert _lm.common_chars() == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("压实 责任\u3000\u00a0\r\n\t\x01\x7f\ue000\u2028\x1c\u200bab"), max_size=60))
+def test_printable_fast_path_equals_the_count(text):
+    from directives.reading import _printable
+
+    assert _printable(text) == (sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text))
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(

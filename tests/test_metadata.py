@@ -244,3 +244,46 @@ def test_leaders_names_and_formulas_are_whole_terms_on_a_real_corpus(peoples_dai
     for whole in ("栗战书", "韩正", "六稳", "四个意识", "主体责任"):
         assert counts.get(whole, 0) > 0, whole
     assert counts.get("战书", 0) == 0  # 栗战书 no longer falls apart into 栗 + 战书
+
+
+def test_the_same_corpus_in_big5_loads_whole(peoples_daily, tmp_path):
+    """Issue 21: People's Daily in traditional characters (OpenCC s2tw), once as UTF-8 and once as Big5, with the
+    characters Big5 lacks as numeric references in both: the two copies load to the same items and text."""
+    utf8_folder, big5_folder = evaluate.traditional_copies(peoples_daily[2].attrs["folder"], tmp_path)
+    utf8 = load_corpus(utf8_folder, cache_dir=None, kinds=None)
+    big5 = load_corpus(big5_folder, cache_dir=None, kinds=None)
+    assert len(big5) == len(peoples_daily[2]) and big5.doc_id.tolist() == utf8.doc_id.tolist()
+    assert big5.text.tolist() == utf8.text.tolist()
+    assert big5.region.fillna("").tolist() == utf8.region.fillna("").tolist()
+    assert "為" in big5.text.str.cat() and "&#160;" not in big5.text.str.cat()  # traditional; references decoded
+
+
+def test_places_found_over_bytes_equal_a_character_automaton_on_real_text(peoples_daily):
+    """The gazetteer's automaton runs over UTF-8 bytes (issue 21, speed); the same names over characters, the
+    reference, find the same mentions at the same offsets."""
+    import ahocorasick
+
+    g = gazetteer()
+    reference = ahocorasick.Automaton()
+    for name in set(g.by_name) | set(g.by_short):
+        reference.add_word(name, name)
+    reference.make_automaton()
+    df = peoples_daily[2]
+    texts = [*df.text_simplified, *df.title.fillna(""), "\ud800山东潍坊\udfff诸城市东方市场", "", "ａ山东"]
+    for text in texts:
+        expected = []
+        for last, name in reference.iter_long(text):
+            if not (name.endswith("市") and text[last + 1 : last + 2] == "场"):
+                expected.append((last + 1 - len(name), last + 1, name))
+        assert [m[:3] for m in g.find(text)] == expected
+
+
+def test_segmenting_real_text_equals_the_per_token_rule(peoples_daily):
+    from directives.tokens import filter_tokens, segment, segment_many, tokenize
+
+    texts = peoples_daily[2].text_simplified.tolist()
+    all_tokens, tokens = segment_many(texts, processes=1)
+    reference = [segment(t) for t in texts]
+    assert all_tokens.tolist() == [" ".join(r) for r in reference]
+    assert tokens.tolist() == [" ".join(filter_tokens(r)) for r in reference]
+    assert [tokenize(t) for t in texts[:300]] == [filter_tokens(r) for r in reference[:300]]

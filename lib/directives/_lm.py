@@ -7,6 +7,7 @@ import logging
 import re
 from functools import lru_cache
 
+from . import patterns as P
 from .convert import to_simplified
 
 
@@ -76,8 +77,17 @@ def word_freq(word: str) -> int:
 @lru_cache(maxsize=1)
 def common_chars(min_freq: int = 100) -> frozenset[str]:
     """The Han characters that are common words on their own (frequency above ``min_freq``), simplified.
+    Read from jieba's dictionary file with one pattern (the one-character lines), as jieba's tokenizer
+    would count them (a later line of a word wins); building the tokenizer takes 1-1.5 s, and this runs in
+    every process that decodes a file in a legacy encoding. The user dictionary has no one-character words.
 
     >>> "责" in common_chars(), "龘" in common_chars()
     (True, False)
     """
-    return frozenset(w for w, f in _tokenizer().FREQ.items() if len(w) == 1 and (f or 0) > min_freq)
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("jieba")
+    text = (Path(next(iter(spec.submodule_search_locations))) / "dict.txt").read_text(encoding="utf-8")
+    freq = {w: int(f) for w, f in P.ONE_CHARACTER_ENTRY.findall(text)}
+    return frozenset(w for w, f in freq.items() if f > min_freq)

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .changes import Change
-from .gbk import repair_gbk_damage
+from .gbk import pinyin_dict, repair_gbk_damage
 
 StepResult = tuple[str, list[Change]]
 
@@ -121,9 +121,10 @@ def split_run_on_paragraphs(text: str) -> StepResult:
 # --------------------------------------------------------------------------- 4. pinyin
 @lru_cache(maxsize=1)
 def _pinyin_syllables() -> frozenset[str]:
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    toned = {unicodedata.normalize("NFC", r) for v in pinyin_dict.values() for r in v.split(",")}
+    """Every reading in pypinyin's character dictionary, toned and toneless (from its data file, without
+    importing the package: see :func:`directives.gbk.pinyin_dict`)."""
+    readings = {r for v in pinyin_dict().values() for r in v.split(",")}
+    toned = {unicodedata.normalize("NFC", r) for r in readings}
     # the neutral tone is written without a mark (個(ge)): add every syllable's toneless form
     toneless = {"".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)) for s in toned}
     return frozenset(toned | {unicodedata.normalize("NFC", s) for s in toneless})

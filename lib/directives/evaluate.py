@@ -15,6 +15,7 @@ import sys
 import tarfile
 import tempfile
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,67 @@ def unpack_peoples_daily(into: str | Path) -> Path:
     with tarfile.open(PEOPLES_DAILY) as tar:
         tar.extractall(into, filter="data")
     return next(p for p in Path(into).iterdir() if p.is_dir())
+
+
+def reencoded_copy(folder: str | Path, into: str | Path, encoding: str, convert=None) -> Path:
+    """A copy of every ``.txt`` file under ``folder`` (read as UTF-8), written under ``into`` at the same
+    relative path in ``encoding``; ``convert`` (str -> str) is applied to the text first. Characters the
+    encoding has no code for are written as numeric character references (``&#160;``), as web pages in
+    Big5 write them (cleaning decodes them back).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     (Path(tmp) / "a").mkdir()
+    ...     _ = (Path(tmp) / "a" / "x.txt").write_text("为人民\u00a0服务", encoding="utf-8")
+    ...     out = reencoded_copy(Path(tmp) / "a", Path(tmp) / "b", "big5", traditional)
+    ...     (out / "x.txt").read_bytes().decode("big5")
+    '為人民&#160;服務'
+    """
+    folder, into = Path(folder), Path(into)
+    for p in sorted(folder.rglob("*.txt")):
+        text = p.read_bytes().decode("utf-8")  # (line endings as they are)
+        q = into / p.relative_to(folder)
+        q.parent.mkdir(parents=True, exist_ok=True)
+        q.write_bytes((convert(text) if convert else text).encode(encoding, "xmlcharrefreplace"))
+    return into
+
+
+def traditional(text: str) -> str:
+    """Simplified text in traditional characters of the Taiwan standard (OpenCC ``s2tw``), the forms Big5
+    was made for (OpenCC's plain ``s2t`` writes 爲, 衆, 裏, which Big5 does not have).
+
+    >>> traditional("为人民服务，群众里")
+    '為人民服務，群眾裡'
+    """
+    return _s2tw().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _s2tw():
+    import opencc
+
+    return opencc.OpenCC("s2tw")
+
+
+def traditional_copies(folder: str | Path, into: str | Path) -> tuple[Path, Path]:
+    """People's Daily (or any UTF-8 corpus in simplified characters) in traditional characters, twice: as
+    UTF-8 and as Big5, holding exactly the same characters (those Big5 lacks, such as U+00A0 and about 70 rare
+    characters, are numeric character references in both). Returns the two folders.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "x.txt").write_bytes("为人民\\u00a0服务\\r\\n".encode("utf-8"))
+    ...     utf8, big5 = traditional_copies(tmp, Path(tmp) / "out")
+    ...     (utf8 / "x.txt").read_bytes().decode("utf-8") == (big5 / "x.txt").read_bytes().decode("big5")
+    True
+    """
+    utf8 = Path(into) / "traditional_utf8"
+    for p in sorted(Path(folder).rglob("*.txt")):  # the UTF-8 copy is the Big5 text itself
+        text = traditional(p.read_bytes().decode("utf-8")).encode("big5", "xmlcharrefreplace").decode("big5")
+        q = utf8 / p.relative_to(folder)
+        q.parent.mkdir(parents=True, exist_ok=True)
+        q.write_text(text, encoding="utf-8", newline="")
+    return utf8, reencoded_copy(utf8, Path(into) / "traditional_big5", "big5")
 
 
 def score_places(got: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:

@@ -130,5 +130,8 @@ CAPTION = re.compile(
 )
 PHOTO_CREDIT = re.compile(f"[(（][^()（）]{{0,30}}?(?:攝|摄|供圖|供图)[)）]|(?:攝|摄)影[:：]\\s*[{HAN}]{{2,4}}")
 
+# a one-character word's line in jieba's dictionary file: "责 12345 ng"
+ONE_CHARACTER_ENTRY = re.compile(r"^[ \t]*(\S) (\d+)(?: |[ \t]*$)", re.MULTILINE)
+
 # dates in a file name: 20200131-02-06.txt, 2021-08-13_x.txt
 FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")

@@ -169,9 +169,12 @@ class Gazetteer:
                 self.by_short[short] = [d for d in ds if d.level == "province"]
         import ahocorasick  # pyahocorasick: thousands of names found in one pass, in C
 
+        # the automaton runs over UTF-8 bytes (each byte one latin-1 character): pyahocorasick looks a node's
+        # children up one by one, and its root would have a child for every first character of a name (thousands)
+        # where UTF-8 has a few lead bytes; a match of a whole name's bytes starts and ends on characters
         self._automaton = ahocorasick.Automaton()
         for name in set(self.by_name) | set(self.by_short):
-            self._automaton.add_word(name, (name, self.lookup(name)))
+            self._automaton.add_word(_as_bytes(name), (name, self.lookup(name)))
         self._automaton.make_automaton()
 
     def lookup(self, name: str, *, county_short: bool = False) -> list[Division]:
@@ -184,12 +187,20 @@ class Gazetteer:
     def find(self, text: str) -> list[tuple[int, int, str, list[Division]]]:
         """Every mention of a division in ``text``, leftmost-longest: (start, end, surface, candidates)."""
         out = []
-        for last, (surface, candidates) in self._automaton.iter_long(text):  # leftmost-longest, no overlaps
-            end = last + 1
+        data = text.encode("utf-8", "surrogatepass")  # (a lone surrogate from a JSON escape is one character)
+        byte, end = 0, 0  # the last match's end, in bytes and in characters
+        for last, (surface, candidates) in self._automaton.iter_long(data.decode("latin-1")):  # leftmost-longest
+            end += len(data[byte : last + 1].decode("utf-8", "surrogatepass"))
+            byte = last + 1
             if surface.endswith("市") and text[end : end + 1] == "场":
                 continue  # 东方市场 is a market, not 东方市
             out.append((end - len(surface), end, surface, candidates))
         return out
+
+
+def _as_bytes(text: str) -> str:
+    """``text``'s UTF-8 bytes as a string of latin-1 characters, one a byte."""
+    return text.encode("utf-8").decode("latin-1")
 
 
 @lru_cache(maxsize=1)

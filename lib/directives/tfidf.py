@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from . import cache
 from ._progress import progress
@@ -102,10 +101,14 @@ class TfidfModel:
                 self._index = None
                 return self
         if self.method == "tfidf":
+            from sklearn.feature_extraction.text import TfidfTransformer  # (imported when used: 1 s of every import)
+
             X, vocab = token_counts(df["tokens"])
             idf = TfidfTransformer(sublinear_tf=True).fit(X).idf_
             tfidf_in_place(X, idf)
         else:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
             vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32)
             X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
             vocab, idf = vec.get_feature_names_out().astype(str), vec.idf_
@@ -132,6 +135,8 @@ class TfidfModel:
             X = sparse.csr_matrix(counts @ pick, dtype=np.float32)
             X.sort_indices()
         else:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
             vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32)
             vec.vocabulary_ = {t: i for i, t in enumerate(self.vocabulary_)}
             vec.idf_ = self.idf_

@@ -20,6 +20,8 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_not
 from pathlib import Path
 
 import numpy as np
@@ -204,8 +206,9 @@ def tokenize(text: str, **options) -> list[str]:
     unknown = set(options) - set(_DEFAULT_FILTER)
     if unknown:
         raise TypeError(f"unknown token options: {sorted(unknown)}")
-    decide = _splitter(tuple(sorted(options.items())))._decide  # each distinct token judged once per process
-    return [t for t in segmenter().cut(text) if decide(t)[1]]
+    tokens = segmenter().cut(text)
+    splitter = _splitter(tuple(sorted(options.items())))  # each distinct token judged once per process
+    return list(compress(tokens, splitter.flags(tokens)))
 
 
 # --------------------------------------------------------------------------- corpus level, cached
@@ -230,51 +233,61 @@ def _cache_path(cache_dir: Path, options: dict | None = None) -> Path:
     return cache.entry_path(cache_dir, "tokens", key, "parquet")
 
 
-class _ChunkSplitter:
-    """Segment a chunk of texts into its two token columns, with the per-token work done by Arrow.
+_UNSEEN = object()  # a token not judged yet
 
-    Each text's tokens are joined with spaces as they come from the segmenter (tokens never contain white
-    space: the segmenter emits white space as tokens of its own), split again in Arrow, and filtered by
-    :func:`filter_tokens`'s rule decided once per distinct token (remembered across chunks): a Python
-    loop over every token would take as long as segmenting itself."""
+
+class _ChunkSplitter:
+    """Segment a chunk of texts into its two token columns, each token judged once per process.
+
+    :func:`filter_tokens`'s rule is decided once for each distinct token and remembered (``kept``: True when
+    the token is kept, False when it is visible but dropped, None for white space); a text's tokens are then
+    looked up with one C-level ``map`` and picked with ``itertools.compress``, so the work per token is one
+    dictionary look-up and a join, and the cost follows the text, never the vocabulary seen so far.
+    Tokens never contain white space (the segmenter emits white space as tokens of its own); should one
+    ever do, the text's tokens are split at white space first, as the compact space-joined form would."""
 
     def __init__(self, options: dict):
         merged = {**_DEFAULT_FILTER, **options}
         self.stop = stopwords(merged["genre_stopwords"]) if merged["drop_stopwords"] else frozenset()
         self.keep_single, self.keep_numbers = merged["keep_single"], merged["keep_numbers"]
-        self.decided: dict[str, tuple[bool, bool]] = {}  # token -> (visible, kept), decided once
+        self.kept: dict[str, bool | None] = {}  # token -> kept (True), visible but dropped (False), white space (None)
+        self.spaced = False  # a token with white space inside was seen (never, from jieba's algorithm)
 
-    def _decide(self, token: str) -> tuple[bool, bool]:
-        got = self.decided.get(token)
-        if got is None:
-            visible = bool(token.strip())
-            kept = visible and _is_kept(token, self.stop, self.keep_single, self.keep_numbers)
-            got = self.decided[token] = (visible, kept)
-        return got
+    def _judge(self, token: str) -> bool | None:
+        if not token.strip():
+            verdict = None
+        else:
+            verdict = _is_kept(token, self.stop, self.keep_single, self.keep_numbers)
+            self.spaced = self.spaced or len(token.split()) > 1
+        self.kept[token] = verdict
+        return verdict
+
+    def flags(self, tokens: list[str]) -> list:
+        """Each token's verdict (True kept, False dropped, None white space), unseen tokens judged now."""
+        flags = list(map(self.kept.get, tokens, repeat(_UNSEEN)))
+        if _UNSEEN in flags:
+            judge = self._judge
+            flags = [judge(t) if f is _UNSEEN else f for t, f in zip(tokens, flags, strict=True)]
+        return flags
+
+    def split(self, text: str) -> tuple[str, str]:
+        """(visible tokens, kept tokens) of one text, each space-joined."""
+        tokens = segmenter().cut(text)
+        flags = self.flags(tokens)
+        if self.spaced:
+            tokens = " ".join(tokens).split()
+            flags = self.flags(tokens)
+        kept = " ".join(compress(tokens, flags))
+        if None in flags:  # white space tokens: the visible ones are all the others
+            return " ".join(compress(tokens, map(is_not, flags, repeat(None)))), kept
+        return " ".join(tokens), kept
 
     def __call__(self, texts: list[str]):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        cut = segmenter().cut
-        joined = pa.array([" ".join(cut(text)) for text in texts], pa.large_string())
-        lists = pc.split_pattern(joined, " ")
-        flat = lists.flatten()
-        # the chunk's own distinct tokens, each decided once (remembered across chunks): the cost follows the
-        # chunk, not the vocabulary seen so far
-        encoded = flat.dictionary_encode()
-        decided = np.array([self._decide(t) for t in encoded.dictionary.to_pylist()], dtype=bool).reshape(-1, 2)
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        parents = pc.list_parent_indices(lists).to_numpy()
-        space = pa.scalar(" ", pa.large_string())
-        out = []
-        for column in (0, 1):  # visible (all_tokens), kept (tokens)
-            mask = decided[codes, column] if len(codes) else np.zeros(0, dtype=bool)
-            counts = np.bincount(parents[mask], minlength=len(texts))
-            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int64())
-            words = flat.filter(pa.array(mask))
-            out.append(pc.binary_join(pa.LargeListArray.from_arrays(offsets, words), space))
-        return out[0], out[1]
+        split = self.split
+        pairs = [split(text) for text in texts]
+        return tuple(pa.array([p[i] for p in pairs], pa.large_string()) for i in (0, 1))
 
 
 @lru_cache(maxsize=4)
