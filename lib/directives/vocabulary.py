@@ -227,11 +227,15 @@ def corpus_phrases(
 def default_phrases(df: pd.DataFrame, top: int = 8, emerging: int | None = None, **options) -> list[str]:
     """The phrases a notebook follows when it is given none: the corpus's ``top`` phrases, of which up to
     ``emerging`` (default: half) are the most emerging ones (highest positive keyness in some period) and the
-    rest the most widespread; in order of how many documents use them.
+    rest the most widespread; in order of how many documents use them. A corpus without any such phrase (nothing
+    quoted, no formula) gets its most widespread terms instead, so that a chart always has something to show.
 
     >>> toy = pd.DataFrame({"doc_id": list("ab"), "text_simplified": ["“动态清零”“外防输入”", "动态清零"]})
     >>> default_phrases(toy, top=2, min_docs=1)
     ['动态清零', '外防输入']
+    >>> default_phrases(pd.DataFrame({"doc_id": ["a"], "tokens": ["会议 召开"], "all_tokens": ["会议 召开"],
+    ...                               "text_simplified": ["会议召开"]}))
+    ['会议', '召开']
     """
     table = corpus_phrases(df, **options)
     emerging = top // 2 if emerging is None else emerging
@@ -244,4 +248,12 @@ def default_phrases(df: pd.DataFrame, top: int = 8, emerging: int | None = None,
             break
         if phrase not in chosen:
             chosen.append(phrase)
-    return table[table["phrase"].isin(chosen)]["phrase"].tolist()
+    if chosen:
+        return table[table["phrase"].isin(chosen)]["phrase"].tolist()
+    from .analysis import term_counts
+
+    counts = term_counts(df)
+    counts = counts[counts["term"].str.len() >= 2].sort_values(
+        ["docs", "count", "term"], ascending=[False, False, True]
+    )
+    return counts["term"].head(top).tolist()
