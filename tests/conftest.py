@@ -39,3 +39,19 @@ def seeds_df():
 def by_prefix(seeds_df):
     """Rows of the seeds by the three-digit prefix of their file name."""
     return {d[:3]: row for d, row in zip(seeds_df.doc_id, seeds_df.to_dict("records"), strict=True)}
+
+
+@pytest.fixture(scope="session")
+def peoples_daily_tokens(tmp_path_factory):
+    """People's Daily, October 2019 (../shared/corpora), unpacked to a temporary folder, loaded and segmented."""
+    import warnings
+
+    from directives import evaluate
+    from directives.tokens import add_tokens
+
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    folder = evaluate.unpack_peoples_daily(tmp_path_factory.mktemp("pd_tokens"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return add_tokens(load_corpus(folder))

@@ -323,29 +323,92 @@ def plot_dendrogram(sims: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
     return fig
 
 
-def plot_document_map(sims: pd.DataFrame, labels: dict, title: str, seed: int = 0) -> plt.Figure:
-    """2-D map of the documents (metric MDS on 1 - similarity, fixed seed).
+def plot_document_map(
+    xy: np.ndarray, clusters: np.ndarray, names: dict[int, str], title: str, labels: list[str] | None = None
+) -> plt.Figure:
+    """2-D map of the documents (``xy``: one row of two coordinates each, e.g. the first two principal
+    components of their latent space, :attr:`DocumentClusters.map_`), coloured by ``clusters``, each
+    cluster named (``names``: its top terms) at its centre; ``labels`` name the points of a small corpus.
+    A large corpus is drawn as small translucent points, rasterised, so the file stays small.
 
-    >>> sims = pd.DataFrame(np.eye(3) * 0.7 + 0.3, index=list("abc"), columns=list("abc"))
-    >>> fig = plot_document_map(sims, {"a": "永州", "b": "宁夏", "c": "天津"}, "Map"); len(fig.axes[0].texts)
-    3
+    >>> xy = np.array([[0.0, 0.0], [0.1, 0.0], [1.0, 1.0]])
+    >>> fig = plot_document_map(xy, np.array([0, 0, 1]), {0: "防控", 1: "经济"}, "Map", ["永州", "宁夏", "天津"])
+    >>> fig.axes[0].get_title(), len(fig.axes[0].texts)
+    ('Map', 3)
     >>> plt.close(fig)
     """
-    from sklearn.manifold import MDS
-
     use_cjk_font()
-    dist = np.clip(1 - sims.to_numpy(), 0, None)
-    np.fill_diagonal(dist, 0)
-    xy = MDS(n_components=2, metric="precomputed", init="random", random_state=seed, n_init=4).fit_transform(dist)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    ax.scatter(xy[:, 0], xy[:, 1], s=40 if len(sims) <= MAX_LABELLED else 6, color="tab:red")
-    if len(sims) <= MAX_LABELLED:
-        for (x, y), d in zip(xy, sims.index, strict=True):
-            ax.annotate(labels.get(d, d), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
+    n = len(xy)
+    fig, ax = plt.subplots(figsize=(9, 7))
+    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    small = n <= MAX_LABELLED
+    size, alpha = (60, 0.9) if small else (max(1.0, min(16.0, 20000 / max(n, 1))), 0.35 if n > 5000 else 0.6)
+    for c in sorted(names):
+        pts = xy[clusters == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, alpha=alpha, color=cmap(c % cmap.N), linewidths=0,
+                   rasterized=not small, label=f"{c}: {names[c]} ({len(pts):,})")  # fmt: skip
+    if small and labels is not None:
+        for (x, y), lab in zip(xy, labels, strict=True):
+            ax.annotate(lab, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8, color="0.3")
+    if not small:  # a small corpus names its points; the legend names the clusters
+        for c in sorted(names):
+            pts = xy[clusters == c]
+            if len(pts):
+                cx, cy = np.median(pts, axis=0)
+                box = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": cmap(c % cmap.N), "alpha": 0.85}
+                ax.annotate(f"{c}: {names[c]}", (cx, cy), fontsize=9, ha="center", bbox=box)
+    ax.set_xlabel("first principal component")
+    ax.set_ylabel("second principal component")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), title="cluster: top terms (articles)",
+              markerscale=1 if small else 3)  # fmt: skip
     ax.set_title(title)
-    ax.margins(0.25)
+    ax.margins(0.12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_clusters(summary: pd.DataFrame, units: pd.DataFrame, title: str, top_units: int = 6) -> plt.Figure:
+    """Clusters of documents side by side: how many articles each holds (bars, labelled with its top terms)
+    and which units its articles come from (a stacked bar of shares: the ``top_units`` largest units of the
+    corpus, the rest as other). ``summary`` and ``units`` are :meth:`DocumentClusters.summary` and
+    :meth:`DocumentClusters.units_table`.
+
+    >>> s = pd.DataFrame({"cluster": [0, 1], "articles": [3, 2], "terms": ["防控、核酸", "经济、投资"]})
+    >>> u = pd.DataFrame({"articles": [3, 2], "中央": [0.6, 0.5], "天津市": [0.4, 0.5]})
+    >>> fig = plot_clusters(s, u, "Clusters"); fig.axes[0].get_title()
+    'Clusters'
+    >>> plt.close(fig)
+    """
+    use_cjk_font()
+    k = len(summary)
+    shares = units.drop(columns="articles")
+    if shares.shape[1] > top_units:
+        keep = [c for c in shares.columns if c != "(other)"][:top_units]
+        shares = shares[keep].assign(**{"(other)": 1 - shares[keep].sum(axis=1)})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 1.6 + 0.5 * k), sharey=True,
+                                   gridspec_kw={"width_ratios": [1.1, 1]})  # fmt: skip
+    y = np.arange(k)
+    ax1.barh(y, summary["articles"], color="tab:blue")
+    for yy, n, terms in zip(y, summary["articles"], summary["terms"], strict=True):
+        ax1.annotate(f" {n:,}  {terms}", (0, yy), va="center", fontsize=9, xytext=(2, 0), textcoords="offset points",
+                     bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})  # fmt: skip
+    ax1.set_yticks(y, [f"cluster {c}" for c in summary["cluster"]])
+    ax1.invert_yaxis()
+    ax1.set_xlabel("articles")
+    ax1.set_title(title)
+    left = np.zeros(k)
+    cmap = plt.get_cmap("tab20")
+    for i, col in enumerate(shares.columns):
+        vals = shares[col].to_numpy(dtype=float)
+        color = "0.8" if col == "(other)" else cmap(i % cmap.N)
+        ax2.barh(y, vals, left=left, color=color, label=str(col))
+        left += vals
+    ax2.set_xlim(0, 1)
+    ax2.set_xlabel("share of the cluster's articles")
+    ax2.set_title("Where each cluster's articles come from", fontsize=10)
+    ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 

@@ -259,12 +259,21 @@ def write_index(
     return index
 
 
+# The seeds' own vocabulary, passed explicitly when the collection runs on the seeds: another corpus gets its own
+# (directives.vocabulary), never this list.
+SEEDS_PARAMETERS = {
+    "SLOGANS": ["动态清零", "外防输入", "人民至上", "生命至上", "麻痹思想", "四方责任", "守土有责", "第一责任人"],
+    "PHRASES": ["动态清零", "外防输入", "四方责任", "人民至上", "麻痹思想", "守土有责", "第一责任人", "联防联控"],
+}
+
+
 def run_collection(
     corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None, parameters: dict | None = None
 ) -> list[Path]:
     """Run every notebook on ``corpus``; figures go to ``out/figures`` (default: the repo's figures/),
     HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths. ``parameters`` go to
-    each notebook that declares them in its ``parameters`` cell (``{"MAX_DOCS": 50_000}``, say).
+    each notebook that declares them in its ``parameters`` cell (``{"MAX_DOCS": 50_000}``, say); on the seeds,
+    :data:`SEEDS_PARAMETERS` (their list of slogans and phrases) unless ``parameters`` says otherwise.
 
     What ``make report`` runs (several minutes)::
 
@@ -278,6 +287,8 @@ def run_collection(
     reports.mkdir(parents=True, exist_ok=True)
     written = []
     notebooks = notebooks or list_notebooks()
+    if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
+        parameters = {**SEEDS_PARAMETERS, **(parameters or {})}
     with tempfile.TemporaryDirectory() as tmp:
         for nb in notebooks:
             declared = pm.inspect_notebook(str(nb)) if parameters else {}
