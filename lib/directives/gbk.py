@@ -329,6 +329,10 @@ def _is_ascii_word(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
+def _is_latin(c: str) -> bool:
+    return c.isascii() and c.isalpha()
+
+
 def _tail(text: str, k: int) -> tuple[int, int | None, str | None, bool, str]:
     """What ends a run at ``k``: (end, the last character's second byte if it shows as ASCII, its reading,
     whether a mark or a reading proves the damage, the text that followed the lost byte in the stream)."""
@@ -427,8 +431,6 @@ def _choose(text: str, start: int, pos: int) -> tuple[int, int, str, str, str]:
         if (score(best, "？") - as_is) / (best[1] - best[0]) > _UNPROVEN_GAIN:
             note = best[4] + "; no reading: realigned because it reads far better than as it is"
             return best[0], best[1], best[2], best[3], note
-    if _run_end(text, m.end()) > m.end():
-        return start, m.end(), text[start : m.end()], "suspected_damage_kept", "an ASCII '?' after Chinese text"
     slots, j = [], start
     while (sm := LOST_SLOT.match(text, j)) is not None:
         slots.append(sm.group(1) or "?")
@@ -436,6 +438,9 @@ def _choose(text: str, start: int, pos: int) -> tuple[int, int, str, str, str]:
     if any(r != "?" for r in slots):
         note = f"lost characters read {', '.join(slots)}; nothing determines them"
         return start, j, ILLEGIBLE * len(slots), "gbk_unrepaired", note
+    if _run_end(text, m.end()) > m.end() or not _is_latin(text[m.end() : m.end() + 1]):
+        # kept as it is, but reported (not before Latin letters: 什么樣?AIGC is a question)
+        return start, m.end(), text[start : m.end()], "suspected_damage_kept", "an ASCII '?' after Chinese text"
     return start, m.end(), text[start : m.end()], "not_damage", ""
 
 
