@@ -274,6 +274,7 @@ def _realign(
     right: str,
     following: str = "",
     dropped: bool = True,
+    as_is: str | None = None,
 ) -> tuple[str, str] | None:
     """The characters whose GBK bytes are [lost first byte] ``raw`` [second byte], decoded one byte later.
 
@@ -282,7 +283,8 @@ def _realign(
     last character's second byte is ``trail`` when it shows as an ASCII letter, else unknown; ``reading``
     is the last character's reading when the annotator left it; ``following`` is the text after the
     damage (a lost second byte could not pair with its first byte); ``dropped`` looks for a byte pair
-    the decoder dropped inside the run. None when no text has these bytes.
+    the decoder dropped inside the run; with ``as_is`` (the run as shown, when nothing proves damage) the
+    realignment stops early unless its middle reads far better. None when no text has these bytes.
     """
     notes: list[str] = []
     if not raw:
@@ -306,6 +308,10 @@ def _realign(
         if c is None:
             return None
         body.append(c)
+    if as_is is not None and len(body) >= _UNPROVEN_MIN_RUN - 1:
+        gain = _lm.log_prob("".join(body)) - _lm.log_prob(as_is[: len(body)])
+        if gain < _UNPROVEN_GAIN * len(body):
+            return None
     last_cands = _last_chars(raw[-1], trail, reading, following)
     if not last_cands:
         return None
@@ -377,7 +383,10 @@ def _candidates(text: str, start: int) -> Iterator[tuple[int, int, str, str, str
             proven = False  # 嗎?A股: one bare '?' before a Latin letter is a question mark as often as damage
         raw = b"".join(_gbk(c) or b"" for c in run)
         right = text[end : end + _CONTEXT]
-        got = _realign(leads, raw, trail, reading, left + lost_text, right, following)
+        unproven = not (proven or pair_reading)
+        if unproven and len(run) < _UNPROVEN_MIN_RUN:
+            continue
+        got = _realign(leads, raw, trail, reading, left + lost_text, right, following, as_is=run if unproven else None)
         if got is not None:
             rule = "shifted_run" if run else "misaligned_pair" if pair_reading else "lost_lead"
             yield start, end, lost_text + got[0], rule, got[1], proven or pair_reading is not None
@@ -395,7 +404,17 @@ def _candidates(text: str, start: int) -> Iterator[tuple[int, int, str, str, str
     while s > 0 and start - s < _BACK_MAX and text[s - 1] not in DAMAGE_MARK and _gbk(text[s - 1]):
         s -= 1
         raw = b"".join(_gbk(c) for c in text[s:start])
-        got = _realign(None, raw, trail, reading, text[max(0, s - _CONTEXT) : s], right, following, dropped=False)
+        got = _realign(
+            None,
+            raw,
+            trail,
+            reading,
+            text[max(0, s - _CONTEXT) : s],
+            right,
+            following,
+            dropped=False,
+            as_is=text[s:start] if unproven else None,
+        )
         if got is not None:
             note = got[1] + f"; no mark before the run of {start - s}"
             yield s, end, got[0], "shifted_run", note, not unproven
