@@ -596,18 +596,19 @@ def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: 
     ['永州', '宁夏 (no terms left)']
     >>> plt.close(fig)
     """
-    from .clouds import cloud_image
+    from .clouds import cloud_images
 
     use_cjk_font()
     units = list(labels)
+    images = cloud_images([per_unit.get(unit, {}) for unit in units], 640, 400)
     cols = max(1, min(cols, len(units)))
     rows = math.ceil(len(units) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, unit in zip(axes.flat, units, strict=False):
+    for ax, unit, image in zip(axes.flat, units, images, strict=False):
         weights = per_unit.get(unit, {})
-        ax.imshow(np.asarray(cloud_image(weights, 640, 400)), interpolation="bilinear")
+        ax.imshow(np.asarray(image), interpolation="bilinear")
         ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
     fig.suptitle(title, fontsize=14)
     fig.tight_layout()
