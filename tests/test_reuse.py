@@ -161,3 +161,11 @@ def test_units_and_samples_for_large_corpora(seeds_df):
     sample = sample_documents(seeds_df, 3)
     assert len(sample) == 3 and sample.index.is_monotonic_increasing
     assert sample.doc_id.tolist() == sample_documents(seeds_df, 3).doc_id.tolist()  # seeded
+
+
+def test_kinds_of_responsibility_are_the_same_on_a_second_call():
+    """jieba's first tagger empties the tokenizer's user tags: every call must use the same tagger."""
+    df = _docs(a="校党委书记严格履行第一责任人责任，压实属地责任。")
+    first = responsibility_kinds(df).kind.tolist()
+    assert first == responsibility_kinds(df).kind.tolist() == responsibility_kinds(df).kind.tolist()
+    assert "属地责任" in first

@@ -46,8 +46,9 @@ def run_notebook(
     """
     import papermill as pm
 
-    tables = tables if tables is not None else Path(figures).parent / "tables"
-    params = {"CORPUS": str(corpus), "FIGURES": str(figures), "TABLES": str(tables), **(extra or {})}
+    params = {"CORPUS": str(corpus), "FIGURES": str(figures), **(extra or {})}
+    if "TABLES" in pm.inspect_notebook(str(nb)):  # a notebook that shows tables writes them there
+        params["TABLES"] = str(tables if tables is not None else Path(figures).parent / "tables")
     try:
         pm.execute_notebook(
             str(nb),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -355,6 +356,18 @@ _NOT_A_KIND = frozenset(
 _OPEN_QUOTE, _CLOSE_QUOTE = '“"「『‘', '”"」』’'
 
 
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    """jieba's part-of-speech tagger over the project's tokenizer, made once per process: the first tagger
+    made takes the user dictionary's tags from the tokenizer and empties them there, so a second one would
+    tag the genre's words (第一责任人 …) without them."""
+    from jieba import posseg
+
+    from .tokens import jieba_tokenizer
+
+    return posseg.POSTokenizer(jieba_tokenizer())
+
+
 def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
     """Every kind of 责任 a document names and who bears it: tokens ending in 责任 (属地责任, 四方责任 …),
     a noun before 责任 (部门 责任 -> 部门责任), and 第一责任人. Verbs (压实责任, 落实责任) are not kinds.
@@ -370,11 +383,7 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     >>> responsibility_kinds(toy.assign(text_simplified="某某有限责任公司不负责任。")).kind.tolist()
     []
     """
-    from jieba import posseg
-
-    from .tokens import jieba_tokenizer
-
-    pos_tk = posseg.POSTokenizer(jieba_tokenizer())
+    pos_tk = _pos_tokenizer()
     rows = []
     for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
         words = list(pos_tk.lcut(text, HMM=False))
