@@ -58,9 +58,45 @@ def test_reuse_scores_count_characters():
     assert reuse_matrix(df, reuse_scores(df, sp)).loc["a", "b"] == pytest.approx(0.8)
 
 
-def test_normalise_drops_punctuation_and_keeps_offsets():
+def test_normalise_drops_punctuation_keeps_numbers_and_offsets():
     s, offsets = normalise_for_reuse("“四早”要求，2022年")
-    assert s == "四早要求年" and offsets.tolist() == [1, 2, 4, 5, 11]
+    assert s == "四早要求2022年" and offsets.tolist() == [1, 2, 4, 5, 7, 8, 9, 10, 11]
+    assert normalise_for_reuse("增长６.１%，GDP 3．5")[0] == "增长6.13.5"  # full-width digits made ASCII
+
+
+def test_numbers_inside_passages_are_kept():
+    """新华社北京10月1日电 stands for one dateline, not for every Xinhua dateline."""
+    body = "，国家主席习近平今天在人民大会堂会见来华访问的外国领导人。"
+    df = _docs(a="新华社北京10月1日电" + body, b="新华社北京12月31日电" + body, c="新华社北京10月1日电 今天天气很好。")
+    sp = shared_passages(df, min_chars=8).set_index("passage")
+    assert "新华社北京10月1日电" in sp.index and sp.loc["新华社北京10月1日电", "docs"] == ["a", "c"]
+    assert not any(p.startswith("新华社北京月") for p in sp.index)  # digits are never dropped
+    (body_passage,) = [p for p in sp.index if "国家主席习近平今天在人民大会堂" in p]
+    assert body_passage.endswith("外国领导人") and sp.loc[body_passage, "docs"] == ["a", "b"]
+
+
+def test_reuse_ranks_by_shared_characters_not_by_share():
+    """A caption copied whole (share 1.0, 30 characters) ranks below a report reprinted in part."""
+    from directives.reuse import pair_candidates, reuse_by_document, reuse_pairs
+
+    caption = "游客在天安门广场参观国庆花坛，花坛高十八米，以红色为主色调。"
+    item = "项工作，各地区各部门要压实责任、抓细抓实，确保各项任务落到实处并按期完成。"
+    report = "".join(f"第{i}{item}" for i in range(40))
+    df = _docs(
+        caption=caption,
+        page=f"今日看点。{caption}另有报道若干，内容各不相同，此处从略，敬请关注后续。",
+        report=report + "以上是报告全文。",
+        reprint="编者按：本报今日转载。" + report[: len(report) // 2] + "（下转第二版）" + "评论员文章写道，" * 30,
+    )
+    passages = shared_passages(df, min_chars=8)
+    by_doc = reuse_by_document(df, passages)
+    assert by_doc.set_index("doc_id").loc["caption", "share"] == pytest.approx(1.0)
+    assert set(by_doc.doc_id[:2]) == {"report", "reprint"} and by_doc.shared_chars.is_monotonic_decreasing
+    pairs = reuse_pairs(reuse_scores(df, passages, doc_ids=pair_candidates(by_doc, passages, top=4)))
+    assert {pairs.a[0], pairs.b[0]} == {"report", "reprint"} and pairs.shared_chars[0] > 500
+    caption_pair = pairs[(pairs.a == "caption") | (pairs.b == "caption")].iloc[0]
+    assert max(caption_pair.share_a, caption_pair.share_b) == pytest.approx(1.0)  # the share beside it
+    assert pairs.shared_chars.is_monotonic_decreasing
 
 
 def test_seed_passages_found(seeds_df):
@@ -125,3 +161,11 @@ def test_units_and_samples_for_large_corpora(seeds_df):
     sample = sample_documents(seeds_df, 3)
     assert len(sample) == 3 and sample.index.is_monotonic_increasing
     assert sample.doc_id.tolist() == sample_documents(seeds_df, 3).doc_id.tolist()  # seeded
+
+
+def test_kinds_of_responsibility_are_the_same_on_a_second_call():
+    """jieba's first tagger empties the tokenizer's user tags: every call must use the same tagger."""
+    df = _docs(a="校党委书记严格履行第一责任人责任，压实属地责任。")
+    first = responsibility_kinds(df).kind.tolist()
+    assert first == responsibility_kinds(df).kind.tolist() == responsibility_kinds(df).kind.tolist()
+    assert "属地责任" in first

@@ -33,6 +33,25 @@ def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEI
     return wc.generate_from_frequencies(weights).to_image()
 
 
+def _cloud_args(args: tuple) -> Image.Image:
+    return cloud_image(*args)
+
+
+def cloud_images(weights: list[dict[str, float]], width: int = WIDTH, height: int = HEIGHT) -> list[Image.Image]:
+    """:func:`cloud_image` of each of ``weights``, in order, on all cores when there are several clouds to
+    draw (one takes about a second: 40 regions' clouds take 40 s on one core).
+
+    >>> [img.size for img in cloud_images([{"压实": 3}, {}], 200, 100)]
+    [(200, 100), (200, 100)]
+    """
+    import os
+
+    from ._parallel import ordered_map
+
+    processes = min(os.cpu_count() or 1, len(weights)) if len(weights) >= 4 else 1
+    return list(ordered_map(_cloud_args, [(w, width, height) for w in weights], processes))
+
+
 def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Per unit, each term's TF-IDF weight (sublinear tf), so a cloud shows what is distinctive. Terms come
     in the order of their first use in the unit: the cloud ranks them by weight, and among equal weights

@@ -63,10 +63,72 @@ class CorpusError(ValueError):
 
 
 def _problem(where: str | Path, problem: str, strict: bool) -> None:
-    msg = f"{where}: {problem}"
+    """Raise at once when ``strict``; otherwise the problem is collected and warned, grouped by kind, at the
+    end of the load (:func:`_warn_grouped`)."""
     if strict:
-        raise CorpusError(msg)
-    warnings.warn(msg, CorpusWarning, stacklevel=3)
+        raise CorpusError(f"{where}: {problem}")
+
+
+_VARIABLE_PARTS = [
+    (re.compile(r"\([^()]*[:/'\d][^()]*\)"), "(…)"),  # an exception's text, a reason with a path or a number
+    (re.compile(r"'[^']*'|\"[^\"]*\""), "…"),  # a quoted name or value
+    (re.compile(r"[^\s,;:()]*[/\\][^\s,;:()]*|[^\s,;:()]+\.(?:txt|csv|jsonl?|parquet|xz|gz)\b"), "…"),  # a path
+    (re.compile(r"\d+"), "…"),  # a line or row number
+]
+WARN_EXAMPLES = 3  # examples named in the one warning of a kind of problem
+
+
+def problem_kind(problem: str) -> str:
+    """The kind of a load problem: its message with the parts that vary from item to item (paths, quoted
+    values, numbers, an exception's text) replaced by …, so problems can be counted by kind.
+
+    >>> problem_kind("duplicate of 20191001/20191001-01-01.txt, skipped")
+    'duplicate of …, skipped'
+    >>> problem_kind("malformed date '3/4/2022', ignored"), problem_kind("binary file (NUL bytes), not text")
+    ('malformed date …, ignored', 'binary file (NUL bytes), not text')
+    """
+    for rx, repl in _VARIABLE_PARTS:
+        problem = rx.sub(repl, problem)
+    return problem
+
+
+def problem_table(problems: list[tuple[str, str]]) -> pd.DataFrame:
+    """Every problem of a load, one row each: where (the file, row or line), problem, kind (see
+    :func:`problem_kind`). ``problems`` is the list :func:`load_corpus` fills when given one.
+
+    >>> problem_table([("b.txt", "duplicate of a.txt, skipped")]).kind.tolist()
+    ['duplicate of …, skipped']
+    """
+    rows = [(str(w), p, problem_kind(p)) for w, p in problems]
+    return pd.DataFrame(rows, columns=["where", "problem", "kind"])
+
+
+def problem_summary(table: pd.DataFrame, examples: int = WARN_EXAMPLES) -> pd.DataFrame:
+    """Problems counted by kind, most frequent first, with the first ``examples`` of each (``where: problem``).
+
+    >>> t = problem_table([("b.txt", "duplicate of a.txt, skipped"), ("c.txt", "duplicate of a.txt, skipped")])
+    >>> problem_summary(t, examples=1).to_dict("records")
+    [{'kind': 'duplicate of …, skipped', 'items': 2, 'examples': 'b.txt: duplicate of a.txt, skipped'}]
+    """
+    rows = []
+    for kind, part in table.groupby("kind", sort=False):
+        shown = [f"{w}: {p}" for w, p in zip(part["where"].head(examples), part["problem"].head(examples), strict=True)]
+        rows.append((kind, len(part), " | ".join(shown)))
+    out = pd.DataFrame(rows, columns=["kind", "items", "examples"])
+    return out.sort_values("items", ascending=False, kind="stable", ignore_index=True)
+
+
+def _warn_grouped(problems: list[tuple[str, str]]) -> None:
+    """One :class:`CorpusWarning` per kind of problem: the problem itself when it occurred once, else how
+    many, a few examples and where the full list is."""
+    for row in problem_summary(problem_table(problems)).itertuples():
+        if row.items == 1:
+            msg = row.examples
+        else:
+            examples = row.examples.replace(" | ", "; ")
+            msg = (f"{row.items:,} items: {row.kind}; for example {examples}; load_corpus(..., problems=[]) "
+                   "lists every one (notebook 01 writes them to tables/01_warnings.csv)")  # fmt: skip
+        warnings.warn(msg, CorpusWarning, stacklevel=4)  # the caller of load_corpus
 
 
 # --------------------------------------------------------------------------- records
@@ -512,12 +574,15 @@ def load_corpus(
     cache_dir: str | Path | None = cache.DEFAULT,
     processes: int | None = None,
     kinds: str | list[str] | tuple[str, ...] | None = ("article",),
+    problems: list[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Load and clean every article under ``path``: a folder of ``.txt`` files (recursive, with an
     optional ``metadata.csv``), or one ``.csv`` / ``.jsonl`` / ``.parquet`` file with a text column.
 
-    A bad file (empty, binary, undecodable, only furniture, a duplicate) is skipped with a
-    :class:`CorpusWarning` naming it; ``strict=True`` raises :class:`CorpusError` instead.
+    A bad file (empty, binary, undecodable, only furniture, a duplicate) is skipped and reported: one
+    :class:`CorpusWarning` per kind of problem (the problem itself, or how many with a few examples);
+    ``strict=True`` raises :class:`CorpusError` at the first instead. Pass a list as ``problems`` to receive
+    every problem as ``(where, problem)`` instead of the warnings (see :func:`problem_table`).
     Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
     the result is cached (:mod:`directives.cache`: keyed by the files' names, sizes and times and by the
     package's code; ``cache_dir=None`` turns it off, a folder puts it there), so a re-run reads it back.
@@ -539,15 +604,16 @@ def load_corpus(
     entry = cache.entry_path(folder, "corpus", _corpus_key(path, listing), "parquet") if folder else None
     cached = cache.read_entry(entry, _read_cache)
     if cached is not None:
-        df, problems = cached
+        df, met = cached
         release_memory()
-        for where, problem in problems:
-            _problem(where, problem, strict)
+        for where, message in met:
+            _problem(where, message, strict)
+        _report_problems(met, problems)
         return select_kinds(df, kinds)
-    problems: list[tuple[str, str]] = []
+    met: list[tuple[str, str]] = []
 
     def problem(where, message):
-        problems.append((str(where), message))
+        met.append((str(where), message))
         _problem(where, message, strict)
 
     for where, message in unreadable:
@@ -579,10 +645,18 @@ def load_corpus(
         batches.append(batch if all(keep) else batch.filter(keep))
     table = _sorted_table(batches, schema)
     if entry is not None:
-        _write_cache(entry, table, problems)
+        _write_cache(entry, table, met)
     df = select_kinds(_to_frame(table), kinds)
     release_memory()
+    _report_problems(met, problems)
     return df
+
+
+def _report_problems(met: list[tuple[str, str]], into: list | None) -> None:
+    if into is None:
+        _warn_grouped(met)
+    else:
+        into.extend(met)
 
 
 def select_kinds(df: pd.DataFrame, kinds: str | list[str] | tuple[str, ...] | None) -> pd.DataFrame:

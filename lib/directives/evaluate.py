@@ -135,14 +135,13 @@ def evaluate_peoples_daily(
 ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """Place, level and date against hand labels (``labels``); how many articles got a place or a central
     voice and by which basis, where dates came from, and how much of each article's Han text was kept."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        df = load_corpus(folder, cache_dir=cache_dir, kinds=None)
+    problems: list[tuple[str, str]] = []
+    df = load_corpus(folder, cache_dir=cache_dir, kinds=None, problems=problems)
     # a file skipped as a duplicate is judged by the copy that was kept
     kept_as = {}
-    for w in caught:
-        if m := re.match(r"(.+?): duplicate of (.+), skipped$", str(w.message)):
-            kept_as[m.group(1)] = m.group(2)
+    for where, problem in problems:
+        if m := re.match(r"duplicate of (.+), skipped$", problem):
+            kept_as[where] = m.group(1)
     labels = pd.read_csv(labels, dtype=str, keep_default_na=False, comment="#")
     labels["kept_as"] = labels["file"].map(lambda f: kept_as.get(f, f))
     pseudo = {"central": CENTRAL_REGION, "abroad": ABROAD_REGION}

@@ -3,7 +3,9 @@
 The project root is the folder holding ``pyproject.toml`` above this package (the
 package is installed editable, so it sits in ``lib/directives`` of the checkout).
 Environment variables let a runner point outputs elsewhere without touching code:
-``DIRECTIVES_FIGURES``, ``DIRECTIVES_REPORTS`` and ``DIRECTIVES_CACHE``.
+``DIRECTIVES_FIGURES``, ``DIRECTIVES_REPORTS``, ``DIRECTIVES_TABLES`` and ``DIRECTIVES_CACHE``.
+A run with an output folder ``OUT`` (``make report OUT=…``) writes ``OUT/figures``, ``OUT/reports`` and
+``OUT/tables`` (:func:`output_dirs`).
 
 >>> from directives import paths
 >>> paths.SEEDS_DIR.name
@@ -31,6 +33,8 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 FIGURES_DIR = Path(os.environ.get("DIRECTIVES_FIGURES", PROJECT_ROOT / "figures"))
 REPORTS_DIR = Path(os.environ.get("DIRECTIVES_REPORTS", PROJECT_ROOT / "reports"))
+# every table a notebook shows, as CSV; beside the reports (generated, not committed) unless told otherwise
+TABLES_DIR = Path(os.environ.get("DIRECTIVES_TABLES", REPORTS_DIR / "tables"))
 CACHE_DIR = Path(os.environ.get("DIRECTIVES_CACHE", PROJECT_ROOT / ".cache"))
 
 METADATA_NAME = "metadata.csv"
@@ -40,3 +44,16 @@ GENRE_STOPWORDS = DATA_DIR / "stopwords_genre.txt"
 KNOWN_REPAIRS_CSV = DATA_DIR / "known_repairs.csv"
 CLEANING_CASES_CSV = DATA_DIR / "cleaning_cases.csv"
 PLACE_ALIASES_CSV = DATA_DIR / "place_aliases.csv"
+
+
+def output_dirs(out: str | Path | None = None) -> dict[str, Path]:
+    """Where a run writes its figures, reports and tables: ``out/figures``, ``out/reports`` and
+    ``out/tables``, or the defaults above when ``out`` is None.
+
+    >>> sorted(output_dirs("/tmp/run").items())[2]
+    ('tables', PosixPath('/tmp/run/tables'))
+    """
+    if out is None:
+        return {"figures": FIGURES_DIR, "reports": REPORTS_DIR, "tables": TABLES_DIR}
+    out = Path(out)
+    return {"figures": out / "figures", "reports": out / "reports", "tables": out / "tables"}

@@ -1,5 +1,6 @@
-"""Figures: one CJK font from a pinned package (Noto Sans CJK SC, shipped by mplfonts), and one
-helper that saves every figure.
+"""Figures and tables: one CJK font from a pinned package (Noto Sans CJK SC, shipped by mplfonts), one
+helper that saves every figure (:func:`save_figure`) and one that writes every table a notebook shows as CSV
+(:func:`save_table`).
 
 >>> font_path().name
 'NotoSansCJKsc-Regular.otf'
@@ -8,6 +9,7 @@ helper that saves every figure.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,12 +61,53 @@ def use_cjk_font() -> str:
 
 
 MAX_PNG_BYTES = 1_000_000  # every figure stays under 1 MB, whatever the corpus's size
+MIN_DPI = 40  # below this resolution a figure is made smaller by fewer colours, then fewer pixels
+
+
+def shrink_png(data: bytes, max_bytes: int) -> bytes:
+    """``data`` (a PNG) itself when it fits in ``max_bytes``, else re-encoded to fit: first with a palette
+    of 256 colours (charts and word clouds have few), then with fewer pixels until it fits.
+
+    >>> import io; from PIL import Image
+    >>> noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (400, 400, 3), dtype=np.uint8))
+    >>> buf = io.BytesIO(); noise.save(buf, format="PNG"); len(buf.getvalue()) > 400_000
+    True
+    >>> len(shrink_png(buf.getvalue(), 100_000)) <= 100_000
+    True
+    """
+    import io
+
+    from PIL import Image
+
+    if len(data) <= max_bytes:
+        return data
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    scale = 1.0
+    for _ in range(20):
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        small = img if scale == 1.0 else img.resize(size, Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        small.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
+        if buf.tell() <= max_bytes:
+            return buf.getvalue()
+        scale *= min(0.9, (max_bytes / buf.tell()) ** 0.5 * 0.95)
+    raise ValueError(f"could not fit a {img.width}×{img.height} image in {max_bytes:,} bytes")
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in shell.config
 
 
 def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) -> Path:
     """Save ``fig`` as ``<folder>/<name>.png`` (default folder: ``paths.FIGURES_DIR``); every figure
-    must have a title; a figure that would pass ``MAX_PNG_BYTES`` is saved at a lower resolution. Returns
-    the path.
+    must have a title; a figure that would pass ``MAX_PNG_BYTES`` is saved at a lower resolution, then with
+    fewer colours or pixels (:func:`shrink_png`), so none does. In a notebook the saved file is what is shown
+    (the figure is closed), so a report holds the same image as the figures folder. Returns the path.
 
     >>> fig, ax = plt.subplots(); _ = ax.set_title("示例")
     >>> import tempfile; p = save_figure(fig, "example", tempfile.mkdtemp()); p.suffix
@@ -77,13 +120,62 @@ def save_figure(fig: plt.Figure, name: str, folder: str | Path | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     dpi = DPI
-    for _ in range(4):  # a figure of a large corpus is drawn at a lower resolution until it fits under the bound
+    while True:  # a figure of a large corpus is drawn at a lower resolution until it fits under the bound
         fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None}, facecolor="white")
         size = path.stat().st_size
-        if size <= MAX_PNG_BYTES:
+        if size <= MAX_PNG_BYTES or dpi <= MIN_DPI:
             break
-        dpi = max(40, int(dpi * (MAX_PNG_BYTES / size) ** 0.5 * 0.9))
+        dpi = max(MIN_DPI, int(dpi * (MAX_PNG_BYTES / size) ** 0.5 * 0.9))
+    if _in_notebook():  # shown at the size matplotlib's inline view gives it, whatever the resolution
+        from PIL import Image
+
+        with Image.open(path) as img:
+            width = round(img.width * plt.rcParams["figure.dpi"] / dpi)
+    if size > MAX_PNG_BYTES:
+        path.write_bytes(shrink_png(path.read_bytes(), MAX_PNG_BYTES))
+    if _in_notebook():
+        _show_saved(fig, path, width)
     return path
+
+
+def _show_saved(fig: plt.Figure, path: Path, width: int) -> None:
+    """Show the saved PNG in the notebook and close the figure, so the inline view does not embed a
+    second, larger rendering of it."""
+    from IPython.display import Image, display
+
+    plt.close(fig)
+    display(Image(filename=str(path), width=max(1, width)))
+
+
+_TABLE_NAME = re.compile(r"\d\d_\w+")
+
+
+def save_table(
+    table: pd.DataFrame | pd.Series, name: str, folder: str | Path | None = None, rows: int | None = None
+) -> pd.DataFrame:
+    """Write ``table`` whole as ``<folder>/<name>.csv`` (default folder: ``paths.TABLES_DIR``; UTF-8 with a
+    byte-order mark, so spreadsheets read the Chinese) and return what a notebook shows: the table, or its
+    first ``rows`` rows with a line saying how many there are and where the rest is. ``name`` starts with
+    the notebook's number, as figures do (``02_top_terms``). The index is written when it carries
+    information (not a plain 0, 1, 2 … range).
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()) / "tables"
+    >>> shown = save_table(pd.DataFrame({"term": ["责任", "防控", "压实"]}), "02_terms", folder, rows=2)
+    The first 2 of 3 rows; every row in tables/02_terms.csv
+    >>> len(shown), pd.read_csv(folder / "02_terms.csv").term.tolist()
+    (2, ['责任', '防控', '压实'])
+    """
+    if not _TABLE_NAME.fullmatch(name):
+        raise ValueError(f"table name {name!r}: start it with the notebook's number, as in '02_top_terms'")
+    frame = table.to_frame(table.name if table.name is not None else "value") if isinstance(table, pd.Series) else table
+    folder = Path(folder) if folder is not None else paths.TABLES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    plain_index = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    frame.to_csv(folder / f"{name}.csv", index=not plain_index, encoding="utf-8-sig")
+    if rows is not None and len(frame) > rows:
+        print(f"The first {rows:,} of {len(frame):,} rows; every row in {folder.name}/{name}.csv")
+        return frame.head(rows)
+    return frame
 
 
 def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
@@ -567,18 +659,19 @@ def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: 
     ['永州', '宁夏 (no terms left)']
     >>> plt.close(fig)
     """
-    from .clouds import cloud_image
+    from .clouds import cloud_images
 
     use_cjk_font()
     units = list(labels)
+    images = cloud_images([per_unit.get(unit, {}) for unit in units], 640, 400)
     cols = max(1, min(cols, len(units)))
     rows = math.ceil(len(units) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, unit in zip(axes.flat, units, strict=False):
+    for ax, unit, image in zip(axes.flat, units, images, strict=False):
         weights = per_unit.get(unit, {})
-        ax.imshow(np.asarray(cloud_image(weights, 640, 400)), interpolation="bilinear")
+        ax.imshow(np.asarray(image), interpolation="bilinear")
         ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
     fig.suptitle(title, fontsize=14)
     fig.tight_layout()

@@ -1,9 +1,10 @@
 """Run the notebook collection and export HTML reports: ``python -m directives.report``.
 
 Every ``notebooks/NN_*.ipynb`` runs in order, each from a fresh kernel, with papermill. The
-parameters cell of each notebook gets ``CORPUS`` and ``FIGURES`` (so the same notebooks run on
-another corpus, writing figures elsewhere); executed notebooks become ``reports/NN_name.html``
-with images embedded. A failing notebook stops the run with its name, the cell and the error.
+parameters cell of each notebook gets ``CORPUS``, ``FIGURES`` and ``TABLES`` (so the same notebooks run
+on another corpus, writing figures and tables elsewhere); executed notebooks become
+``reports/NN_name.html`` with images embedded, each under ``MAX_REPORT_BYTES`` at any corpus size. A failing
+notebook stops the run with its name, the cell and the error.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ def list_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_notebook(nb: Path, executed: Path, corpus: Path, figures: Path, extra: dict | None = None) -> Path:
+def run_notebook(
+    nb: Path, executed: Path, corpus: Path, figures: Path, extra: dict | None = None, tables: Path | None = None
+) -> Path:
     """Execute one notebook with papermill from a fresh kernel; raise :class:`NotebookFailed` on error.
+    Figures go to ``figures``, tables to ``tables`` (default: ``tables`` beside ``figures``).
 
     Used by :func:`run_collection`; for one notebook on the seeds (takes some seconds)::
 
@@ -43,6 +47,8 @@ def run_notebook(nb: Path, executed: Path, corpus: Path, figures: Path, extra: d
     import papermill as pm
 
     params = {"CORPUS": str(corpus), "FIGURES": str(figures), **(extra or {})}
+    if "TABLES" in pm.inspect_notebook(str(nb)):  # a notebook that shows tables writes them there
+        params["TABLES"] = str(tables if tables is not None else Path(figures).parent / "tables")
     try:
         pm.execute_notebook(
             str(nb),
@@ -113,8 +119,47 @@ def make_offline(html_text: str) -> str:
     return html_text.replace("</head>", cjk_font_face(html_text) + CJK_FONT_CSS + "</head>", 1)
 
 
+MAX_REPORT_BYTES = 3_000_000  # every report stays under 3 MB, whatever the corpus's size
+_PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+def fit_report(page: str, max_bytes: int = MAX_REPORT_BYTES) -> str:
+    """``page`` itself when it fits in ``max_bytes``, else with its embedded PNG images re-encoded
+    (fewer colours, then fewer pixels: :func:`directives.plotting.shrink_png`) until it does, each image
+    given a share of the room left by the text in proportion to its size. Tables are kept short by
+    :func:`directives.plotting.save_table`, which shows the head of a long table and writes it whole as CSV.
+
+    >>> import base64, io; from PIL import Image; import numpy as np
+    >>> noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (300, 300, 3), dtype=np.uint8))
+    >>> buf = io.BytesIO(); noise.save(buf, format="PNG")
+    >>> page = "<p>图</p><img src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
+    >>> len(page) > 200_000, len(fit_report(page, 100_000).encode()) <= 100_000
+    (True, True)
+    """
+    import base64
+
+    from .plotting import shrink_png
+
+    size = len(page.encode("utf-8"))
+    images = list(_PNG_DATA.finditer(page))
+    if size <= max_bytes or not images:
+        return page
+    held = sum(len(m.group(1)) for m in images)
+    room = max_bytes * 0.98 - (size - held)  # base64 characters the images may take together
+    if room <= 0:
+        raise ValueError(f"the page's text alone takes {size - held:,} bytes, over {max_bytes:,}")
+    parts, last = [], 0
+    for m in images:
+        target = int(room * len(m.group(1)) / held * 3 / 4)  # bytes of PNG for this image's share
+        data = shrink_png(base64.b64decode(m.group(1)), max(target, 1_000))
+        parts += [page[last : m.start(1)], base64.b64encode(data).decode("ascii")]
+        last = m.end(1)
+    return "".join([*parts, page[last:]])
+
+
 def export_html(executed: Path, html_path: Path) -> Path:
-    """Write one executed notebook as self-contained, offline HTML (images embedded).
+    """Write one executed notebook as self-contained, offline HTML (images embedded), under
+    ``MAX_REPORT_BYTES`` (:func:`fit_report`).
 
     >>> import nbformat, tempfile
     >>> tmp = Path(tempfile.mkdtemp())
@@ -130,7 +175,7 @@ def export_html(executed: Path, html_path: Path) -> Path:
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     body, _ = exporter.from_notebook_node(nb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(make_offline(body), encoding="utf-8")
+    html_path.write_text(fit_report(make_offline(body)), encoding="utf-8")
     return html_path
 
 
@@ -213,7 +258,7 @@ def write_index(
     from .corpus import corpus_summary, load_corpus
 
     esc = html.escape
-    summary = corpus_summary(load_corpus(corpus, kinds=kinds))
+    summary = corpus_summary(load_corpus(corpus, kinds=kinds, problems=[]))  # notebook 01 reports the problems
     versions = []
     for pkg in KEY_PACKAGES:
         try:
@@ -271,9 +316,11 @@ def run_collection(
     corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None, parameters: dict | None = None
 ) -> list[Path]:
     """Run every notebook on ``corpus``; figures go to ``out/figures`` (default: the repo's figures/),
-    HTML to ``out/reports`` (default: the repo's reports/). Returns the HTML paths. ``parameters`` go to
-    each notebook that declares them in its ``parameters`` cell (``{"MAX_DOCS": 50_000}``, say); on the seeds,
-    :data:`SEEDS_PARAMETERS` (their list of slogans and phrases) unless ``parameters`` says otherwise.
+    HTML to ``out/reports`` (default: the repo's reports/), the tables the notebooks show to
+    ``out/tables`` as CSV (default: ``reports/tables``; see :func:`directives.paths.output_dirs`). Returns
+    the HTML paths. ``parameters`` go to each notebook that declares them in its ``parameters`` cell
+    (``{"MAX_DOCS": 50_000}``, say); on the seeds, :data:`SEEDS_PARAMETERS` (their list of slogans and
+    phrases) unless ``parameters`` says otherwise.
 
     What ``make report`` runs (several minutes)::
 
@@ -281,10 +328,10 @@ def run_collection(
     """
     import papermill as pm
 
-    figures = (out / "figures") if out else paths.FIGURES_DIR
-    reports = (out / "reports") if out else paths.REPORTS_DIR
-    figures.mkdir(parents=True, exist_ok=True)
-    reports.mkdir(parents=True, exist_ok=True)
+    dirs = paths.output_dirs(out)
+    figures, reports, tables = dirs["figures"], dirs["reports"], dirs["tables"]
+    for folder in dirs.values():
+        folder.mkdir(parents=True, exist_ok=True)
     written = []
     notebooks = notebooks or list_notebooks()
     if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
@@ -293,7 +340,7 @@ def run_collection(
         for nb in notebooks:
             declared = pm.inspect_notebook(str(nb)) if parameters else {}
             extra = {k: v for k, v in (parameters or {}).items() if k in declared}
-            executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra)
+            executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra, tables)
             written.append(export_html(executed, reports / f"{nb.stem}.html"))
             print(f"ran {nb.name} -> {written[-1]}", flush=True)
     kinds = (parameters or {}).get("KINDS", ("article",))

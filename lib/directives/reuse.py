@@ -1,9 +1,11 @@
 """Text reuse and political formulas: how local directives echo the centre.
 
-* :func:`shared_passages` finds every maximal passage of at least ``min_chars`` Han characters that
-  occurs in two or more documents (after normalising script and punctuation), with where it occurs,
-  from a suffix array of the whole corpus (pydivsufsort, in C) and its LCP array.
-* :func:`reuse_scores` turns them into the share of each document's characters that it shares with another.
+* :func:`shared_passages` finds every maximal passage of at least ``min_chars`` characters (Han characters
+  and digits) that occurs in two or more documents (after normalising script and punctuation), with where it
+  occurs, from a suffix array of the whole corpus (pydivsufsort, in C) and its LCP array.
+* :func:`reuse_scores` turns them into the characters of each document that it shares with another, and
+  their share of the document; :func:`reuse_by_document` and :func:`reuse_pairs` rank documents and pairs by
+  shared characters, the share beside them (a caption copied whole has a share of 1 but few characters).
 * :func:`find_formulas` finds numbered formulas (提法) such as 四个迅速, 两勤两少 or “四早”, and where
   the text explains them (一是…二是…).
 * :func:`responsibility_kinds` lists the kinds of 责任 each article names (属地责任, 部门责任 …).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -25,15 +28,23 @@ HAN = HAN_CHAR
 
 
 # --------------------------------------------------------------------------- shared passages
+_REUSE_CHAR = re.compile(f"[{HAN_RANGE}]|[0-9０-９]|(?<=[0-9０-９])[.．](?=[0-9０-９])")
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def normalise_for_reuse(text: str) -> tuple[str, np.ndarray]:
-    """Han characters only (punctuation, quotes, digits, Latin and spaces dropped), with each one's
-    offset in ``text``. Script is normalised by using ``text_simplified``.
+    """Han characters and numbers only (punctuation, quotes, Latin and spaces dropped; full-width digits made
+    ASCII; a decimal point kept between digits), with each character's offset in ``text``. Numbers are kept
+    so that 新华社北京12月31日电 and 新华社北京10月1日电 are different passages. Script is normalised by
+    using ``text_simplified``.
 
     >>> normalise_for_reuse("人民至上、生命至上")
     ('人民至上生命至上', array([0, 1, 2, 3, 5, 6, 7, 8]))
+    >>> normalise_for_reuse("新华社北京１２月31日电。增长6.1%")[0]
+    '新华社北京12月31日电增长6.1'
     """
-    idx = [m.start() for m in HAN.finditer(text)]
-    return "".join(text[i] for i in idx), np.array(idx, dtype=np.int64)
+    idx = [m.start() for m in _REUSE_CHAR.finditer(text)]
+    return "".join(text[i] for i in idx).translate(_HALF_WIDTH), np.array(idx, dtype=np.int64)
 
 
 def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
@@ -71,9 +82,10 @@ def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
 
 
 def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_simplified") -> pd.DataFrame:
-    """Every maximal passage of at least ``min_chars`` Han characters shared by two or more documents.
+    """Every maximal passage of at least ``min_chars`` characters (Han characters and digits, see
+    :func:`normalise_for_reuse`) shared by two or more documents.
 
-    Columns: passage (Han characters only), length, n_docs, docs (doc_ids), occurrences (list of
+    Columns: passage (Han characters and digits), length, n_docs, docs (doc_ids), occurrences (list of
     (doc_id, start, end) offsets in ``column``), example (the first occurrence with its punctuation).
     Sorted longest first, then most widespread.
 
@@ -81,6 +93,9 @@ def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_si
     ...     "会议要求人民至上、生命至上，压实责任。", "坚持人民至上、生命至上。", "今天天气很好。"]})
     >>> shared_passages(toy, min_chars=6)[["passage", "docs"]].to_dict("records")
     [{'passage': '人民至上生命至上', 'docs': ['a', 'b']}]
+    >>> dates = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["新华社北京10月1日电", "新华社北京12月31日电"]})
+    >>> shared_passages(dates, min_chars=6).passage.tolist()  # numbers are part of the text
+    ['新华社北京1']
     """
     ids = df["doc_id"].tolist()
     norm = [normalise_for_reuse(t or "") for t in df[column].fillna("")]
@@ -118,16 +133,17 @@ def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_si
 
 
 def reuse_scores(df: pd.DataFrame, passages: pd.DataFrame, doc_ids: list[str] | None = None) -> pd.DataFrame:
-    """For every ordered pair of documents that share a passage: the share of the first document's Han
-    characters that lie in passages it shares with the second. Columns: doc_id, other, shared_chars, share.
+    """For every ordered pair of documents that share a passage: the characters of the first document
+    that lie in passages it shares with the second, and their share of its characters (Han characters and
+    digits). Columns: doc_id, other, shared_chars, share; most shared characters first, then largest share.
     Pivot it (``.pivot(index="doc_id", columns="other", values="share")``) for a matrix. A passage in m
     documents makes m × (m - 1) pairs: for a large corpus, pass ``doc_ids`` (pairs within them only), for
     instance the documents :func:`reuse_by_document` ranks first.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["一二三四五六七八九十", "一二三四五六七八"]})
     >>> scores = reuse_scores(toy, shared_passages(toy, min_chars=4))
-    >>> scores[["doc_id", "other", "share"]].round(2).values.tolist()
-    [['b', 'a', 1.0], ['a', 'b', 0.8]]
+    >>> scores[["doc_id", "other", "shared_chars", "share"]].round(2).values.tolist()
+    [['b', 'a', 8, 1.0], ['a', 'b', 8, 0.8]]
     """
     keep = set(df["doc_id"] if doc_ids is None else doc_ids)
     texts = dict(zip(df["doc_id"], df["text_simplified"], strict=True))
@@ -147,18 +163,62 @@ def reuse_scores(df: pd.DataFrame, passages: pd.DataFrame, doc_ids: list[str] | 
                     mask[np.searchsorted(han_pos[d], a) : np.searchsorted(han_pos[d], b)] = True
     rows = [(d, o, int(m.sum()), m.sum() / max(len(han_pos[d]), 1)) for (d, o), m in covered.items()]
     out = pd.DataFrame(rows, columns=["doc_id", "other", "shared_chars", "share"])
-    return out.sort_values("share", ascending=False, ignore_index=True)
+    return out.sort_values(["shared_chars", "share"], ascending=False, ignore_index=True)
+
+
+def reuse_pairs(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of documents from :func:`reuse_scores`: the characters they share (the smaller of
+    the two directions, so a passage repeated within one document counts once) and the share of each
+    document that is shared with the other. Most shared characters first: a caption copied whole (share
+    1.0, a few dozen characters) ranks below a reprinted report. Columns: a, b, shared_chars, share_a, share_b.
+
+    >>> s = pd.DataFrame({"doc_id": ["cap", "x", "rep", "y"], "other": ["x", "cap", "y", "rep"],
+    ...                   "shared_chars": [20, 20, 9701, 9701], "share": [1.0, 0.01, 0.9, 0.5]})
+    >>> reuse_pairs(s).values.tolist()
+    [['rep', 'y', 9701, 0.9, 0.5], ['cap', 'x', 20, 1.0, 0.01]]
+    """
+    cols = ["a", "b", "shared_chars", "share_a", "share_b"]
+    if scores.empty:
+        return pd.DataFrame(columns=cols)
+    ab = scores[scores["doc_id"] < scores["other"]].rename(columns={"doc_id": "a", "other": "b"})
+    ba = scores[scores["doc_id"] > scores["other"]].rename(columns={"doc_id": "b", "other": "a"})
+    pairs = ab.merge(ba, on=["a", "b"], how="outer", suffixes=("_a", "_b"))
+    pairs["shared_chars"] = pairs[["shared_chars_a", "shared_chars_b"]].min(axis=1).astype(int)
+    pairs = pairs.fillna({"share_a": 0.0, "share_b": 0.0})
+    order = ["shared_chars", "share_a", "share_b", "a", "b"]
+    return pairs.sort_values(order, ascending=[False, False, False, True, True], ignore_index=True)[cols]
+
+
+def pair_candidates(by_document: pd.DataFrame, passages: pd.DataFrame, top: int = MAX_LABELLED) -> list[str]:
+    """The documents among which to look for the pairs that share the most characters, without scoring
+    every pair of a large corpus: the ``top`` documents of :func:`reuse_by_document` (most shared characters)
+    and the documents holding the ``top`` longest passages (two articles that share one long passage may
+    share little else). Pass them to :func:`reuse_scores` as ``doc_ids``, then to :func:`reuse_pairs`.
+
+    >>> by_doc = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "shared_chars": [90, 80, 10, 10]})
+    >>> sp = pd.DataFrame({"length": [50, 8], "docs": [["c", "d"], ["a", "b"]]})
+    >>> pair_candidates(by_doc, sp, top=1)
+    ['a', 'c', 'd']
+    """
+    longest = passages.sort_values("length", ascending=False, kind="stable").head(top)
+    return list(dict.fromkeys([*by_document["doc_id"].head(top), *(d for docs in longest["docs"] for d in docs)]))
 
 
 def reuse_by_document(df: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
-    """For each document: the Han characters that lie in passages shared with any other document, their
-    share of the document, and how many shared passages it holds; most reuse first. Linear in the number
-    of occurrences, so it suits a corpus of any size. Columns: doc_id, shared_chars, share, passages.
+    """For each document: the characters that lie in passages shared with any other document, their
+    share of the document, and how many shared passages it holds; most shared characters first (the share
+    breaks ties: a short caption copied whole does not outrank a long report reprinted). Linear in the
+    number of occurrences, so it suits a corpus of any size. Columns: doc_id, shared_chars, share, passages.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b", "c"],
     ...                     "text_simplified": ["一二三四五六七八九十", "一二三四五六七八", "天地玄黄"]})
     >>> reuse_by_document(toy, shared_passages(toy, min_chars=4)).round(2).values.tolist()
     [['b', 8, 1.0, 1], ['a', 8, 0.8, 1], ['c', 0, 0.0, 0]]
+    >>> report = "会议强调压实责任抓细抓实各项工作"
+    >>> long = pd.DataFrame({"doc_id": ["caption", "x", "report", "y"],
+    ...                      "text_simplified": ["游客在参观展览", "今天游客在参观展览馆", report * 3, report]})
+    >>> reuse_by_document(long, shared_passages(long, min_chars=6)).doc_id.tolist()[:2]
+    ['report', 'y']
     """
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     held: dict[str, int] = defaultdict(int)
@@ -171,13 +231,13 @@ def reuse_by_document(df: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
     for d, text in zip(df["doc_id"], df["text_simplified"], strict=True):
         han = normalise_for_reuse(text or "")[1]
         chars, end = 0, -1
-        for a, b in sorted(spans.get(d, ())):  # union of the spans, counted in Han characters
+        for a, b in sorted(spans.get(d, ())):  # union of the spans, counted in characters
             lo, hi = np.searchsorted(han, max(a, end)), np.searchsorted(han, b)
             chars += max(0, int(hi - lo))
             end = max(end, b)
         rows.append((d, chars, chars / max(len(han), 1), held.get(d, 0)))
     out = pd.DataFrame(rows, columns=["doc_id", "shared_chars", "share", "passages"])
-    return out.sort_values(["share", "doc_id"], ascending=[False, True], ignore_index=True)
+    return out.sort_values(["shared_chars", "share", "doc_id"], ascending=[False, False, True], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -296,6 +356,18 @@ _NOT_A_KIND = frozenset(
 _OPEN_QUOTE, _CLOSE_QUOTE = '“"「『‘', '”"」』’'
 
 
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    """jieba's part-of-speech tagger over the project's tokenizer, made once per process: the first tagger
+    made takes the user dictionary's tags from the tokenizer and empties them there, so a second one would
+    tag the genre's words (第一责任人 …) without them."""
+    from jieba import posseg
+
+    from .tokens import jieba_tokenizer
+
+    return posseg.POSTokenizer(jieba_tokenizer())
+
+
 def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
     """Every kind of 责任 a document names and who bears it: tokens ending in 责任 (属地责任, 四方责任 …),
     a noun before 责任 (部门 责任 -> 部门责任), and 第一责任人. Verbs (压实责任, 落实责任) are not kinds.
@@ -311,11 +383,7 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     >>> responsibility_kinds(toy.assign(text_simplified="某某有限责任公司不负责任。")).kind.tolist()
     []
     """
-    from jieba import posseg
-
-    from .tokens import jieba_tokenizer
-
-    pos_tk = posseg.POSTokenizer(jieba_tokenizer())
+    pos_tk = _pos_tokenizer()
     rows = []
     for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
         words = list(pos_tk.lcut(text, HMM=False))
@@ -345,9 +413,12 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
 
 
-def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = MAX_LABELLED) -> pd.DataFrame:
+def reuse_matrix(
+    df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = MAX_LABELLED, values: str = "share"
+) -> pd.DataFrame:
     """Square matrix of :func:`reuse_scores` shares (row: the document whose characters are counted),
-    for all documents of a small corpus or the ``max_docs`` documents with the most reuse of a large one.
+    for all documents of a small corpus or the ``max_docs`` documents with the most shared characters of a
+    large one. ``values="shared_chars"`` gives the characters instead of the shares.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"]})
     >>> s = pd.DataFrame({"doc_id": ["a"], "other": ["b"], "shared_chars": [4], "share": [0.5]})
@@ -356,9 +427,10 @@ def reuse_matrix(df: pd.DataFrame, scores: pd.DataFrame, max_docs: int = MAX_LAB
     """
     ids = df["doc_id"].tolist()
     if len(ids) > max_docs:
-        ids = scores.groupby("doc_id")["share"].sum().sort_values(ascending=False).head(max_docs).index.tolist()
-    mat = scores.pivot_table(index="doc_id", columns="other", values="share", aggfunc="sum")
-    return mat.reindex(index=ids, columns=ids).fillna(0.0)
+        ranked = scores.groupby("doc_id")["shared_chars"].sum().sort_values(ascending=False, kind="stable")
+        ids = ranked.head(max_docs).index.tolist()
+    mat = scores.pivot_table(index="doc_id", columns="other", values=values, aggfunc="sum")
+    return mat.reindex(index=ids, columns=ids).fillna(0.0 if values == "share" else 0)
 
 
 def responsibility_table(kinds: pd.DataFrame, doc_ids: list[str], units: pd.Series | None = None) -> pd.DataFrame:

@@ -39,6 +39,39 @@ def document_labels(df: pd.DataFrame) -> list[str]:
     return [f"{lab} ({d})" if counts[lab] > 1 else lab for lab, d in zip(labels, df["doc_id"], strict=True)]
 
 
+def title_labels(df: pd.DataFrame, max_chars: int = 14) -> list[str]:
+    """One short, unique label per article that a reader recognises: its title cut to ``max_chars``
+    characters (… where cut) and its region; an article without a title gets :func:`document_labels`'s
+    region and date. A repeated label gets the date, then the doc_id.
+
+    >>> df = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["永州市", "中央", "中央"],
+    ...                    "title": ["全面压实责任 筑牢防疫之堤", "习近平会见外宾并发表重要讲话强调合作共赢", None],
+    ...                    "date": [pd.Timestamp("2022-03-19"), pd.NaT, pd.Timestamp("2019-10-01")]})
+    >>> title_labels(df)
+    ['全面压实责任 筑牢防疫之堤 · 永州市', '习近平会见外宾并发表重要讲话… · 中央', '中央 2019-10-01']
+    """
+    fallback = document_labels(df)
+    labels = []
+    for row, other in zip(df.to_dict("records"), fallback, strict=True):
+        title = row.get("title")
+        title = " ".join(title.split()) if isinstance(title, str) else ""
+        if not title:
+            labels.append(other)
+            continue
+        short = title if len(title) <= max_chars else title[:max_chars].rstrip() + "…"
+        region = row.get("region")
+        labels.append(f"{short} · {region}" if isinstance(region, str) and region else short)
+    for extra in ("date", "doc_id"):
+        counts = pd.Series(labels).value_counts()
+        if counts.empty or counts.max() <= 1:
+            break
+        for i, row in enumerate(df.to_dict("records")):
+            value = row.get(extra)
+            if counts[labels[i]] > 1 and value is not None and not pd.isna(value):
+                labels[i] += f" {value:%Y-%m-%d}" if extra == "date" else f" ({value})"
+    return labels
+
+
 @dataclass(frozen=True)
 class Units:
     """The unit of each document and the units' labels.
