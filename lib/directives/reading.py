@@ -35,20 +35,17 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise ValueError("binary file (NUL bytes), not text")
     # GB18030 (a superset of GBK and GB2312), then Big5: a strict decoding whose Han characters are common
     # words is confirmed at once, with no detector (which costs several times the decoding)
-    for enc in _LEGACY_FIRST:
+    for enc in sorted(_LEGACY_FIRST, key=lambda e: e != _LAST_CONFIRMED[0]):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if len(_han(text[:2000])) < _CONFIRM_MIN_HAN:
             continue
-        # printable and common characters, the cheaper test first: one pass in C tells a text with no
-        # unprintable character at all; the exact count of a text with some (a wrong decoding has many) is the
-        # costliest test, so the common characters are looked at before it
-        if _all_printable(text):
-            if _common_char_share(text) >= _CONFIRMED_SHARE:
-                return text, enc
-        elif _common_char_share(text) >= _CONFIRMED_SHARE and _printable(text):
+        # common characters, then printable (one pass in C, the exact count only for a text with some
+        # unprintable character: the costliest test comes last)
+        if _common_char_share(text) >= _CONFIRMED_SHARE and _printable(text):
+            _LAST_CONFIRMED[0] = enc
             return text, enc
     from charset_normalizer import from_bytes
 
@@ -120,6 +117,11 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
 
 
 _LEGACY_FIRST = ("gb18030", "big5")
+# The files of one corpus share their encoding: the legacy encoding confirmed last (in this process) is tried
+# first, so a Big5 corpus is not decoded as GB18030 and rejected file after file. Every file is still confirmed
+# on its own (a wrong decoding's common-character share is far below the threshold), so the order never
+# changes what a file decodes to, only how soon.
+_LAST_CONFIRMED = ["gb18030"]
 # A decoding is confirmed when at least this share of its Han characters are common words on their own: on
 # People's Daily the right GB18030 decoding has 0.97 or more, Big5 bytes read as GB18030 0.36-0.66. Shorter
 # texts than _CONFIRM_MIN_HAN Han characters go to the detector.
