@@ -213,7 +213,7 @@ def plot_cleaning_changes(df: pd.DataFrame, report: pd.DataFrame) -> plt.Figure:
         ax2.set_title("Changes per article")
         ax2.set_xlabel("changes in one article")
         fig.suptitle("What cleaning changed")
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
 
 
@@ -261,8 +261,14 @@ def plot_terms_by_unit(by_unit: pd.DataFrame, labels: dict, top: int = 10, title
         ax.set_title(labels[unit], fontsize=10)
         ax.tick_params(labelsize=8)
     fig.suptitle(title or f"Top {top} terms of each unit")
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
+
+
+def _tight_under_suptitle(fig: plt.Figure, h_pad: float | None = None) -> None:
+    """``tight_layout`` leaving room for the figure's title (plain ``tight_layout`` ignores a suptitle, and
+    the top row of small multiples ran into it); ``h_pad`` (in font sizes) between rows."""
+    fig.tight_layout(rect=(0, 0, 1, 1 - min(0.3, 0.3 / fig.get_figheight())), h_pad=h_pad)
 
 
 def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = "") -> plt.Figure:
@@ -286,7 +292,7 @@ def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = ""
         ax.tick_params(labelsize=8)
         ax.set_xlabel("signed G²", fontsize=8)
     fig.suptitle(title or "Keyness of each unit against the rest (log-likelihood G²)")
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
 
 
@@ -313,7 +319,7 @@ def plot_dispersion(positions: pd.DataFrame, labels: dict, terms: list[str], tit
         ax.set_yticks(range(len(units)), [labels[u] for u in units], fontsize=8)
         ax.grid(axis="y", color="0.9")
     fig.suptitle(title or "Where key slogans occur in each text")
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
 
 
@@ -674,5 +680,5 @@ def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: 
         ax.imshow(np.asarray(image), interpolation="bilinear")
         ax.set_title(labels[unit] if weights else f"{labels[unit]} (no terms left)", fontsize=11)
     fig.suptitle(title, fontsize=14)
-    fig.tight_layout()
+    _tight_under_suptitle(fig, h_pad=2.5)  # clouds fill their panels: the titles of a row need room above
     return fig
