@@ -1,25 +1,32 @@
 """Repair text damaged by a one-byte shift in a GBK byte stream.
 
 When one byte of a GBK stream is lost, the decoder pairs each character's second byte with the
-next character's first byte until it falls back into step. What comes out, after a pinyin
-annotator has also run over it, looks like ``日?qǐng)?bào)`` (for 日報) or ``壓實?崭鄯揽刎(zé)任``
-(for 壓實空港防控責任). The rules here undo that from the bytes themselves:
+next character's first byte until an ASCII byte puts it back in step, and shows what it cannot decode
+as ``?``. After a pinyin annotator has also run over the text, the damage looks like ``日?qǐng)?bào)``
+(for 日報), ``壓實?崭鄯揽刎(zé)任`` (for 壓實空港防控責任) or ``河?xùn)|區`` (for 河東區).
 
-* ``misaligned_pair``  ``P?R1)?R2)``: the first lost character was a misaligned pair made of P's
-  second byte and the true character's first byte; its reading R1 pins that byte down, and R2 is
-  the reading of the true character.
-* ``shifted_run``  ``P?R) RUN`` or ``P? RUN (R)``: RUN was decoded one byte out of step. Encoding it
-  in GBK, putting the lost byte back in front and decoding again restores it; the lost byte comes
-  from the misaligned pair's reading when there is one, otherwise from the candidates that make the
-  best words with their neighbours (jieba's dictionary as a language model). A dangling last byte
-  is completed the same way, using a following ``(R)`` reading when there is one; a pair of bytes
-  the decoder dropped inside the run is restored when that makes far better words.
-* ``lost_lead``  ``P??h委``: an ASCII letter in the GBK trail-byte range between damage and Han text
-  is the second byte of a character whose first byte was lost.
+Each piece of evidence anchors a repair: a ``?`` after Chinese text, an ASCII letter glued between
+Chinese text and a reading, or a reading that cannot belong to the character before it. At an anchor,
+every way the bytes can be aligned is a candidate:
 
-What the rules cannot determine is looked up in the table of known repairs (``data/known_repairs.csv``,
-each row with its evidence); what is still unknown becomes ``〓`` (the typographic mark for an
-illegible character) and is reported as ``gbk_unrepaired``. Nothing is dropped silently.
+* one of the marks stands for the lost first byte (marks before it are lost characters), and the run
+  of characters after it was decoded one byte late; or
+* there is no mark, and the run before the anchor was decoded one byte late.
+
+Each candidate is solved from the bytes: [lost first byte] + the run's bytes + [last second byte].
+A misaligned pair's reading (``?qǐng)``: the pair of the character before and the lost byte, read qǐng)
+narrows the lost byte. An ASCII letter after the run is the last character's second byte, and a reading
+after it fixes that character. A hidden second byte must be one the decoder could not pair with the byte
+that followed. The characters that remain open are chosen with a word language model (:mod:`._lm`), in
+the text's own script. Candidates are compared over the same stretch of text, and rules name them:
+``misaligned_pair``, ``shifted_run`` and ``lost_lead``.
+
+A bare ``?`` with nothing else to show damage looks exactly like a question mark typed in ASCII. It is
+realigned only beside a run that then reads far better; otherwise it is kept and reported as
+``suspected_damage_kept``. What the rules cannot determine is looked up in the table of known repairs
+(``data/known_repairs.csv``, each row with its evidence); what is still unknown becomes ``〓`` (the
+typographic mark for an illegible character) and is reported as ``gbk_unrepaired``. Nothing is dropped
+silently.
 
 >>> repair_gbk_damage("全面壓實?崭鄯揽刎(zé)任")[0]
 '全面壓實空港防控責任'
@@ -127,16 +134,6 @@ def _gbk(char: str) -> bytes | None:
     except UnicodeEncodeError:
         return None
     return b if len(b) == 2 else None
-
-
-def _best(cands: list[str], left: str, right: str) -> tuple[str | None, str]:
-    """The candidate that makes the most probable text between left and right context."""
-    if not cands:
-        return None, "no candidate"
-    if len(cands) == 1:
-        return cands[0], "unique by bytes and reading"
-    scored = sorted(cands, key=lambda c: -_lm.log_prob(left[-_CONTEXT:] + c + right[:_CONTEXT]))
-    return scored[0], f"best of {len(cands)} by dictionary words with neighbours ({''.join(scored[:5])}…)"
 
 
 def _lead_bytes_from_pair(prev: str, reading: str | None) -> list[int]:
