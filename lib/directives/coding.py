@@ -74,7 +74,8 @@ def code_dictionary(
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["落实主体责任和责任", "维护稳定"],
     ...                     "all_tokens": ["落实 主体责任 和 责任", "维护 稳定"]})
-    >>> d = pd.DataFrame({"category": ["r", "r", "s"], "term": ["责任", "主体责任", None], "pattern": [None, None, "维护.?稳定"]})
+    >>> d = pd.DataFrame({"category": ["r", "r", "s"], "term": ["责任", "主体责任", None],
+    ...                   "pattern": [None, None, "维护.?稳定"]})
     >>> code_dictionary(toy, d)["count"].tolist(), code_dictionary(toy, d, on="tokens")["count"].tolist()
     ([2, 0, 0, 1], [2, 0, 0, 0])
     """
@@ -163,10 +164,14 @@ def dictionary_kwic(
         for term, pattern in zip(entries["term"], entries["pattern"], strict=True):
             if got >= per_category:
                 break
-            lines = kwic(df, pattern, window, regex=True) if term is None else kwic(df, term, window)
-            lines = lines.head(per_category - got)
-            got += len(lines)
-            frames.append(lines.assign(category=cat, term=term if term is not None else pattern))
+            for start in range(0, len(df), 200):  # a few documents at a time: stop when enough are found
+                part = df.iloc[start : start + 200]
+                lines = kwic(part, pattern, window, regex=True) if term is None else kwic(part, term, window)
+                lines = lines.head(per_category - got)
+                got += len(lines)
+                frames.append(lines.assign(category=cat, term=term if term is not None else pattern))
+                if got >= per_category:
+                    break
     cols = ["category", "term", "doc_id", "left", "match", "right"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
@@ -195,7 +200,8 @@ def term_network(
     (term, sentences) and ``edges`` (a, b, count, dice, pmi): the ``max_edges`` pairs with the highest Dice
     among those in at least ``min_count`` sentences, strongest first.
 
-    >>> toy = pd.DataFrame({"tokens": ["压实 责任 防控 疫情"], "all_tokens": ["压实 责任 。 防控 疫情 。 压实 责任 。"]})
+    >>> toy = pd.DataFrame({"tokens": ["压实 责任 防控 疫情"],
+    ...                     "all_tokens": ["压实 责任 。 防控 疫情 。 压实 责任 。"]})
     >>> nodes, edges = term_network(toy, min_count=1)
     >>> edges[["a", "b", "count", "dice"]].to_dict("records")
     [{'a': '压实', 'b': '责任', 'count': 2, 'dice': 1.0}, {'a': '疫情', 'b': '防控', 'count': 1, 'dice': 1.0}]

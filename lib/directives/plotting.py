@@ -684,7 +684,8 @@ def plot_topics(topics: pd.DataFrame, summary: pd.DataFrame, title: str, top: in
     and the articles whose largest topic it is. ``topics`` and ``summary`` are a
     :class:`~directives.topics.TopicModel`'s ``topics_`` and ``summary()``.
 
-    >>> t = pd.DataFrame({"topic": [0, 0, 1], "rank": [1, 2, 1], "term": ["疫情", "防控", "经济"], "weight": [.5, .3, .6]})
+    >>> t = pd.DataFrame({"topic": [0, 0, 1], "rank": [1, 2, 1], "term": ["疫情", "防控", "经济"],
+    ...                   "weight": [0.5, 0.3, 0.6]})
     >>> s = pd.DataFrame({"label": ["疫情、防控", "经济"], "articles": [2, 1]})
     >>> fig = plot_topics(t, s, "Topics"); fig._suptitle.get_text()
     'Topics'

@@ -31,6 +31,10 @@ MAX_TERMS = 5000
 TOP_TERMS = 10
 CHOOSE_SAMPLE = 1500  # choose_k fits on a random sample of at most this many documents
 BOOTSTRAP = 200
+LDA_RESTARTS = 3  # LDA is fitted from this many seeds (seed, seed + 1 …) and the best bound kept
+LDA_BATCH_MAX = 20_000  # LDA: batch variational Bayes up to this many documents, online (mini-batches) above
+STABLE_SHARE = 0.85  # choose_k: candidates at least this share as stable as the most stable one …
+COHERENCE_MARGIN = 0.02  # … and, of those, the smallest k whose NPMI is within this of the best
 
 
 def _vocabulary(X: sparse.csr_matrix, min_df: int, max_df: float, max_terms: int) -> np.ndarray:
@@ -74,11 +78,18 @@ def _factorise_quietly(V: sparse.csr_matrix, k: int, method: str, seed: int) -> 
         return W, nmf.components_
     from sklearn.decomposition import LatentDirichletAllocation
 
-    lda = LatentDirichletAllocation(
-        n_components=k, learning_method="online", random_state=seed, batch_size=2048, max_iter=10, n_jobs=1
-    )
-    W = lda.fit_transform(V)
-    return W, lda.components_
+    batch = V.shape[0] <= LDA_BATCH_MAX  # every document in each pass when it is affordable, else mini-batches
+    best = None
+    for start in range(seed, seed + LDA_RESTARTS):  # LDA finds local optima: the best of a few starts is kept
+        lda = LatentDirichletAllocation(
+            n_components=k, learning_method="batch" if batch else "online", random_state=start, batch_size=2048,
+            max_iter=20 if batch else 10, n_jobs=1,
+        )  # fmt: skip
+        W = lda.fit_transform(V)
+        bound = lda.score(V)  # the variational bound of the log-likelihood
+        if best is None or bound > best[0]:
+            best = (bound, W, lda.components_)
+    return best[1], best[2]
 
 
 def _shares(W: np.ndarray) -> np.ndarray:
@@ -92,11 +103,13 @@ class TopicModel:
     """A topic model fitted once on a corpus, in scikit-learn's manner.
 
     ``method="nmf"`` factorises the sublinear TF-IDF of the words (non-negative matrix factorisation, NNDSVD
-    start, deterministic), ``method="lda"`` fits latent Dirichlet allocation on the counts (online variational
-    Bayes, seeded). After :meth:`fit`: ``doc_ids_``, ``vocabulary_``, ``components_`` (topic × term weights,
-    each row summing to 1), ``doc_topics_`` (each document's topic shares, rows summing to 1; NaN for a
-    document with none of the kept terms), ``dominant_`` (each document's largest topic, -1 for none),
-    ``topics_`` (top terms), ``labels_`` (top terms joined, or the names given to :meth:`label`).
+    start, deterministic), ``method="lda"`` fits latent Dirichlet allocation on the counts (variational Bayes,
+    batch up to ``LDA_BATCH_MAX`` documents, online above; the best bound of ``LDA_RESTARTS`` seeded starts).
+    After :meth:`fit`: ``doc_ids_``, ``vocabulary_``, ``counts_`` (the kept counts), ``components_`` (topic ×
+    term weights, each row summing to 1), ``doc_topics_`` (each document's topic shares, rows summing to 1;
+    NaN for a document with none of the kept terms), ``dominant_`` (each document's largest topic, -1 for
+    none), ``topics_`` (top terms), ``labels_`` (top terms joined, or the names given to :meth:`label`).
+    Topics are numbered by their mean share, the most prevalent first.
 
     >>> toy = pd.DataFrame({"doc_id": list("abcd"), "tokens": ["疫情 防控", "疫情 核酸", "经济 投资", "经济 消费"]})
     >>> m = TopicModel(k=2).fit(toy)
@@ -194,19 +207,23 @@ class TopicModel:
         return self
 
     def representative(self, n: int = 3) -> pd.DataFrame:
-        """The ``n`` documents with the largest share of each topic (ties by position). Columns: topic, rank,
-        doc_id, title, share."""
+        """The ``n`` documents with the largest share of each topic among those with at least as many kept
+        words as the median document (a caption of three words, all of one topic, has a share of 1 and says
+        little about it; ties by position). Columns: topic, rank, doc_id, title, share, words."""
         self._check_fitted()
-        shares = np.nan_to_num(self.doc_topics_, nan=-1.0)
+        shares = np.nan_to_num(self.doc_topics_, nan=0.0)
+        words = np.asarray(self.counts_.sum(axis=1)).ravel()
+        long_enough = words >= np.median(words[words > 0]) if (words > 0).any() else words > 0
+        held = np.where(long_enough[:, None], shares, 0.0)
         rows = []
         for t in range(self.k_):
-            order = np.lexsort((np.arange(len(shares)), -shares[:, t]))[:n]
+            order = np.lexsort((np.arange(len(held)), -held[:, t]))[:n]
             for r, i in enumerate(order):
-                if shares[i, t] <= 0:
+                if held[i, t] <= 0:
                     break
                 title = self.titles_[i] if self.titles_ is not None else ""
-                rows.append((t, r + 1, self.doc_ids_[i], " ".join(title.split()), float(shares[i, t])))
-        return pd.DataFrame(rows, columns=["topic", "rank", "doc_id", "title", "share"])
+                rows.append((t, r + 1, self.doc_ids_[i], " ".join(title.split()), float(shares[i, t]), int(words[i])))
+        return pd.DataFrame(rows, columns=["topic", "rank", "doc_id", "title", "share", "words"])
 
     def summary(self, titles: int = 2) -> pd.DataFrame:
         """One row per topic: label, terms (top terms), articles (whose largest topic it is), share (mean
@@ -274,9 +291,10 @@ def choose_k(
     ``k``, the model is fitted once per seed on a different 80% of the sample; ``coherence`` is the mean NPMI
     of the top terms over the whole sample (do a topic's words occur in the same documents?) and
     ``stability`` the mean Jaccard overlap of top terms between the fits of different seeds, topics matched
-    one to one (does the topic survive other data and another start?). ``chosen`` marks the most coherent
-    ``k`` among those at least 0.9 times as stable as the most stable; ``k`` above half the documents is not
-    tried. Columns: k, coherence, stability, chosen.
+    one to one (does the topic survive other data and another start?). ``chosen`` marks, among the ``k`` at
+    least ``STABLE_SHARE`` times as stable as the most stable, the smallest whose coherence is within
+    ``COHERENCE_MARGIN`` of the best of them; ``k`` above half the documents is not tried. Columns: k,
+    coherence, stability, chosen.
 
     >>> toy = pd.DataFrame({"tokens": ["疫情 防控 核酸"] * 5 + ["经济 投资 消费"] * 5})
     >>> choose_k(toy, ks=(2, 3), seeds=(0, 1)).query("chosen").k.tolist()
@@ -303,8 +321,9 @@ def choose_k(
         stability = float(np.mean([_match_topics(tops[i], tops[j]) for i, j in pairs])) if pairs else np.nan
         results.append((k, float(np.mean(coherence)), stability))
     out = pd.DataFrame(results, columns=["k", "coherence", "stability"])
-    stable = out.stability.fillna(1) >= 0.9 * out.stability.fillna(1).max()
-    best = out[stable].sort_values(["coherence", "k"], ascending=[False, True]).k.iloc[0]
+    stability = out.stability.fillna(1)
+    stable = out[stability >= STABLE_SHARE * stability.max()]
+    best = stable[stable.coherence >= stable.coherence.max() - COHERENCE_MARGIN].k.min()
     out["chosen"] = out.k == best
     return out
 
@@ -320,7 +339,7 @@ def periods_of(df: pd.DataFrame, freq: str = "MS") -> pd.Series:
     """
     dates = pd.to_datetime(df["date"])
     if freq.startswith("W"):
-        start = dates.dt.normalize() - pd.to_timedelta(dates.dt.weekday, unit="D")
+        start = dates.dt.normalize() - pd.to_timedelta(dates.dt.day_of_week, unit="D")
     else:
         start = dates.dt.to_period("M").dt.start_time
     return pd.Series(start.to_numpy(), index=df["doc_id"].to_numpy(), name="period")
@@ -338,8 +357,8 @@ def topic_prevalence(
     >>> toy = pd.DataFrame({"doc_id": list("abcd"), "tokens": ["疫情 防控", "疫情 核酸", "经济 投资", "经济 消费"]})
     >>> m = TopicModel(k=2).fit(toy)
     >>> prev = topic_prevalence(m, pd.Series(["甲", "甲", "乙", "乙"], index=list("abcd")))
-    >>> prev.query("topic == 0")[["unit", "articles", "dominant", "share"]].to_dict("records")
-    [{'unit': '甲', 'articles': 2, 'dominant': 2, 'share': 1.0}, {'unit': '乙', 'articles': 2, 'dominant': 0, 'share': 0.0}]
+    >>> prev.query("topic == 0")[["unit", "articles", "dominant", "share"]].values.tolist()
+    [['甲', 2, 2, 1.0], ['乙', 2, 0, 0.0]]
     """
     model._check_fitted()
     unit = of.reindex(model.doc_ids_).to_numpy()
