@@ -201,3 +201,13 @@ def test_peoples_daily_topics_hold_what_they_say(peoples_daily_tokens):
         assert all(len(terms & tokens[d]) >= 3 for d in docs), (t, terms)
     summary = model.summary()
     assert summary.articles.sum() == len(shares) and summary.examples.str.len().gt(0).sum() >= 8
+
+
+def test_prevalence_period_coarsens_until_periods_hold_several_articles():
+    from directives.topics import prevalence_period
+
+    weekly = pd.DataFrame({"doc_id": range(60), "date": pd.date_range("2019-10-01", periods=60, freq="D")})
+    assert prevalence_period(weekly) == "W-MON"  # 7 a week
+    sparse_years = pd.DataFrame({"doc_id": range(24), "date": pd.date_range("2013-01-01", periods=24, freq="90D")})
+    assert prevalence_period(sparse_years) == "YS"  # one article a quarter, four a year: years
+    assert periods_of(sparse_years, "YS").value_counts().median() >= 4

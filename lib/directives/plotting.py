@@ -724,6 +724,14 @@ def plot_topics_over_time(prevalence: pd.DataFrame, labels: list[str], title: st
     for t, ax in enumerate(axes):
         part = prevalence[prevalence["topic"] == t].sort_values("unit")
         x = pd.to_datetime(part["unit"])
+        if len(x) > 2:  # a gap in the periods (none of their articles) is a gap in the line, never bridged
+            step = x.diff().median()
+            gap = (x.diff() > step * 1.5).to_numpy()
+            if gap.any():
+                blanks = part[gap].assign(share=np.nan, low=np.nan, high=np.nan)
+                blanks["unit"] = (x[gap] - step / 2).to_numpy()
+                part = pd.concat([part, blanks]).sort_values("unit")
+                x = pd.to_datetime(part["unit"])
         ax.fill_between(x, part["low"], part["high"], color=cmap(t % cmap.N), alpha=0.25, linewidth=0)
         ax.plot(x, part["share"], marker="o", markersize=3, color=cmap(t % cmap.N))
         ax.set_title(f"{t}: {labels[t]}", fontsize=9)

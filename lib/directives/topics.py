@@ -331,7 +331,7 @@ def choose_k(
 # --------------------------------------------------------------------------- prevalence
 def periods_of(df: pd.DataFrame, freq: str = "MS") -> pd.Series:
     """Each dated document's period (the first day of its month for ``MS``, the Monday of its week for
-    ``W-MON``, as :func:`~directives.timeline.choose_period` says), indexed by doc_id; undated ones are NaT.
+    ``W-MON``, of its quarter for ``QS``, of its year for ``YS``), indexed by doc_id; undated ones are NaT.
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2019-10-17", None])})
     >>> periods_of(toy).tolist()
@@ -341,8 +341,30 @@ def periods_of(df: pd.DataFrame, freq: str = "MS") -> pd.Series:
     if freq.startswith("W"):
         start = dates.dt.normalize() - pd.to_timedelta(dates.dt.day_of_week, unit="D")
     else:
-        start = dates.dt.to_period("M").dt.start_time
+        start = dates.dt.to_period({"MS": "M", "QS": "Q", "YS": "Y"}[freq]).dt.start_time
     return pd.Series(start.to_numpy(), index=df["doc_id"].to_numpy(), name="period")
+
+
+PERIODS = ("W-MON", "MS", "QS", "YS")
+
+
+def prevalence_period(df: pd.DataFrame, min_articles: int = 5) -> str:
+    """The period for prevalence over time: :func:`~directives.timeline.choose_period`'s (weeks or months),
+    made coarser (quarters, then years) until the median period with articles holds at least ``min_articles``
+    dated articles, so that a share over time is a share of several articles.
+
+    >>> dates = pd.to_datetime(["2013-01-05", "2013-06-01", "2013-11-02", "2014-03-01", "2014-07-01", "2014-12-01"])
+    >>> prevalence_period(pd.DataFrame({"doc_id": range(6), "date": dates}), min_articles=3)
+    'YS'
+    """
+    from .timeline import choose_period
+
+    freq = choose_period(df)
+    for candidate in PERIODS[PERIODS.index(freq) :]:
+        freq = candidate
+        if periods_of(df, freq).value_counts().median() >= min_articles:
+            break
+    return freq
 
 
 def topic_prevalence(
