@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import paths
-from .tokens import ensure_tokens, token_list
+from .tokens import ensure_tokens, token_list, token_string
 
 EXAMPLE_DICTIONARY = paths.PROJECT_ROOT / "lib" / "directives" / "data" / "coding_dictionary_example.csv"
 PER_CHARS = 10_000
@@ -177,18 +177,15 @@ def dictionary_kwic(
 
 
 # --------------------------------------------------------------------------- term networks
-def _sentences(all_tokens) -> list[list[str]]:
-    out, current = [], []
-    for tok in token_list(all_tokens):
-        if tok in SENTENCE_END or (len(tok) == 1 and tok in SENTENCE_END):
-            if current:
-                out.append(current)
-            current = []
-        elif tok.strip():
-            current.append(tok)
-    if current:
-        out.append(current)
-    return out
+_SENTENCE_SPLIT = re.compile(r"(?:^| )[。！？；!?;](?= |$)")
+
+
+def _sentences(all_tokens: pd.Series) -> pd.Series:
+    """Every sentence of every document as one space-joined string of tokens (split at the tokens 。！？；!?;)."""
+    out = []
+    for toks in all_tokens:
+        out += [x.strip() for x in _SENTENCE_SPLIT.split(token_string(toks)) if x.strip()]
+    return pd.Series(out, dtype=object)
 
 
 def term_network(
@@ -206,21 +203,25 @@ def term_network(
     >>> edges[["a", "b", "count", "dice"]].to_dict("records")
     [{'a': '压实', 'b': '责任', 'count': 2, 'dice': 1.0}, {'a': '疫情', 'b': '防控', 'count': 1, 'dice': 1.0}]
     """
+    from .counting import token_counts
+
     df = ensure_tokens(df)
-    sentences = [s for toks in df["all_tokens"] for s in _sentences(toks)]
+    sentences = _sentences(df["all_tokens"])
+    X, vocab = token_counts(sentences)  # sentence × word counts, by Arrow
+    n_sentences = X.shape[0]
+    in_sentences = np.bincount(X.indices, minlength=len(vocab))
     if terms is None:
-        kept = pd.Series([w for toks in df["tokens"] for w in token_list(toks)], dtype=object).unique()
-        keep = set(kept.tolist())
-        freq = pd.Series([w for s in sentences for w in set(s) if w in keep], dtype=object).value_counts()
-        freq = freq.rename_axis("term").reset_index(name="n").sort_values(["n", "term"], ascending=[False, True])
-        terms = freq["term"].head(top).tolist()
-    index = {t: i for i, t in enumerate(terms)}
-    rows, cols = [], []
-    for r, s in enumerate(sentences):
-        for w in {index[w] for w in s if w in index}:
-            rows.append(r)
-            cols.append(w)
-    B = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), len(terms)))
+        _, kept = token_counts(df["tokens"])  # the filtered words only: no stop words, no punctuation
+        ids = np.flatnonzero(np.isin(vocab, kept))
+        ids = ids[np.lexsort((vocab[ids], -in_sentences[ids]))][:top]
+        terms = vocab[ids].tolist()
+    else:
+        where = {w: i for i, w in enumerate(vocab)}
+        ids = np.array([where.get(t, -1) for t in terms])
+    if not len(terms):
+        return pd.DataFrame(columns=["term", "sentences"]), pd.DataFrame(columns=["a", "b", "count", "dice", "pmi"])
+    B = sparse.hstack([(X > 0).astype(np.float64), sparse.csr_matrix((n_sentences, 1))]).tocsr()
+    B = B[:, np.where(ids >= 0, ids, len(vocab))]  # a term the corpus never has: a column of zeros
     n_s = np.asarray(B.sum(axis=0)).ravel()
     nodes = pd.DataFrame({"term": terms, "sentences": n_s.astype(int)})
     C = (B.T @ B).toarray()
@@ -229,7 +230,7 @@ def term_network(
     a, b = iu[0][both >= min_count], iu[1][both >= min_count]
     both = both[both >= min_count]
     dice = 2 * both / (n_s[a] + n_s[b])
-    pmi = np.log2(both * max(len(sentences), 1) / (n_s[a] * n_s[b]))
+    pmi = np.log2(both * max(n_sentences, 1) / (n_s[a] * n_s[b]))
     names = np.array(terms, dtype=object)
     first = np.where(names[a] <= names[b], names[a], names[b])
     second = np.where(names[a] <= names[b], names[b], names[a])

@@ -31,8 +31,8 @@ MAX_TERMS = 5000
 TOP_TERMS = 10
 CHOOSE_SAMPLE = 1500  # choose_k fits on a random sample of at most this many documents
 BOOTSTRAP = 200
-LDA_RESTARTS = 3  # LDA is fitted from this many seeds (seed, seed + 1 …) and the best bound kept
-LDA_BATCH_MAX = 20_000  # LDA: batch variational Bayes up to this many documents, online (mini-batches) above
+LDA_RESTARTS = 3  # LDA up to LDA_BATCH_MAX documents: fitted from this many seeds (seed, seed + 1 …), best bound kept
+LDA_BATCH_MAX = 5_000  # LDA: batch variational Bayes up to this many documents, one online start (mini-batches) above
 STABLE_SHARE = 0.85  # choose_k: candidates at least this share as stable as the most stable one …
 COHERENCE_MARGIN = 0.02  # … and, of those, the smallest k whose NPMI is within this of the best
 
@@ -80,7 +80,9 @@ def _factorise_quietly(V: sparse.csr_matrix, k: int, method: str, seed: int) -> 
 
     batch = V.shape[0] <= LDA_BATCH_MAX  # every document in each pass when it is affordable, else mini-batches
     best = None
-    for start in range(seed, seed + LDA_RESTARTS):  # LDA finds local optima: the best of a few starts is kept
+    for start in range(
+        seed, seed + (LDA_RESTARTS if batch else 1)
+    ):  # LDA finds local optima: the best of a few starts is kept
         lda = LatentDirichletAllocation(
             n_components=k, learning_method="batch" if batch else "online", random_state=start, batch_size=2048,
             max_iter=20 if batch else 10, n_jobs=1,
@@ -104,7 +106,8 @@ class TopicModel:
 
     ``method="nmf"`` factorises the sublinear TF-IDF of the words (non-negative matrix factorisation, NNDSVD
     start, deterministic), ``method="lda"`` fits latent Dirichlet allocation on the counts (variational Bayes,
-    batch up to ``LDA_BATCH_MAX`` documents, online above; the best bound of ``LDA_RESTARTS`` seeded starts).
+    batch and the best bound of ``LDA_RESTARTS`` seeded starts up to ``LDA_BATCH_MAX`` documents, one online
+    start above).
     After :meth:`fit`: ``doc_ids_``, ``vocabulary_``, ``counts_`` (the kept counts), ``components_`` (topic ×
     term weights, each row summing to 1), ``doc_topics_`` (each document's topic shares, rows summing to 1;
     NaN for a document with none of the kept terms), ``dominant_`` (each document's largest topic, -1 for
