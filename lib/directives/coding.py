@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import paths
-from .tokens import ensure_tokens, token_list, token_string
+from .tokens import ensure_tokens, token_list
 
 EXAMPLE_DICTIONARY = paths.PROJECT_ROOT / "lib" / "directives" / "data" / "coding_dictionary_example.csv"
 PER_CHARS = 10_000
@@ -177,15 +177,31 @@ def dictionary_kwic(
 
 
 # --------------------------------------------------------------------------- term networks
-_SENTENCE_SPLIT = re.compile(r"(?:^| )[。！？；!?;](?= |$)")
+def _sentence_words(all_tokens: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Each distinct word of each sentence (sentences end at the tokens 。！？；!?; and at the end of a
+    document), by Arrow and NumPy with no loop over tokens: (sentence numbers, word codes, the words, the
+    number of sentences)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    from .counting import token_column
 
-def _sentences(all_tokens: pd.Series) -> pd.Series:
-    """Every sentence of every document as one space-joined string of tokens (split at the tokens 。！？；!?;)."""
-    out = []
-    for toks in all_tokens:
-        out += [x.strip() for x in _SENTENCE_SPLIT.split(token_string(toks)) if x.strip()]
-    return pd.Series(out, dtype=object)
+    lists = pc.split_pattern(token_column(all_tokens), " ")
+    flat = pc.list_flatten(lists)
+    doc = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    ends = pc.is_in(flat, value_set=pa.array(sorted(SENTENCE_END))).to_numpy(zero_copy_only=False)
+    starts = np.r_[True, doc[1:] != doc[:-1]] if len(doc) else np.zeros(0, bool)
+    after_end = np.r_[False, ends[:-1]] if len(ends) else ends
+    sentence = np.cumsum(starts | after_end) - 1
+    encoded = pc.dictionary_encode(flat).combine_chunks() if isinstance(flat, pa.ChunkedArray) else None
+    encoded = encoded if encoded is not None else pc.dictionary_encode(flat)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    words = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    real = ~ends & (codes != (words.tolist().index("") if "" in words else -1))
+    keys = np.sort(sentence[real] * np.int64(len(words) + 1) + codes[real])  # sorted, then unique (np.unique
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys  # hashes: many times slower here)
+    n_sentences = int(sentence.max()) + 1 if len(sentence) else 0
+    return keys // (len(words) + 1), keys % (len(words) + 1), words, n_sentences
 
 
 def term_network(
@@ -206,22 +222,24 @@ def term_network(
     from .counting import token_counts
 
     df = ensure_tokens(df)
-    sentences = _sentences(df["all_tokens"])
-    X, vocab = token_counts(sentences)  # sentence × word counts, by Arrow
-    n_sentences = X.shape[0]
-    in_sentences = np.bincount(X.indices, minlength=len(vocab))
+    sentence, code, words, n_sentences = _sentence_words(df["all_tokens"])
+    in_sentences = np.bincount(code, minlength=len(words))
     if terms is None:
         _, kept = token_counts(df["tokens"])  # the filtered words only: no stop words, no punctuation
-        ids = np.flatnonzero(np.isin(vocab, kept))
-        ids = ids[np.lexsort((vocab[ids], -in_sentences[ids]))][:top]
-        terms = vocab[ids].tolist()
+        ids = np.flatnonzero(np.isin(words.astype(str), kept))
+        ids = ids[np.lexsort((words[ids].astype(str), -in_sentences[ids]))][:top]
+        terms = words[ids].tolist()
     else:
-        where = {w: i for i, w in enumerate(vocab)}
-        ids = np.array([where.get(t, -1) for t in terms])
+        where = {w: i for i, w in enumerate(words)}
+        ids = np.array([where.get(t, -1) for t in terms], dtype=np.int64)
     if not len(terms):
         return pd.DataFrame(columns=["term", "sentences"]), pd.DataFrame(columns=["a", "b", "count", "dice", "pmi"])
-    B = sparse.hstack([(X > 0).astype(np.float64), sparse.csr_matrix((n_sentences, 1))]).tocsr()
-    B = B[:, np.where(ids >= 0, ids, len(vocab))]  # a term the corpus never has: a column of zeros
+    column = np.full(len(words) + 1, -1)
+    column[ids[ids >= 0]] = np.flatnonzero(ids >= 0)
+    pick = column[code] >= 0
+    B = sparse.csr_matrix(
+        (np.ones(int(pick.sum())), (sentence[pick], column[code[pick]])), shape=(max(n_sentences, 1), len(terms))
+    )
     n_s = np.asarray(B.sum(axis=0)).ravel()
     nodes = pd.DataFrame({"term": terms, "sentences": n_s.astype(int)})
     C = (B.T @ B).toarray()
