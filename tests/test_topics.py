@@ -211,3 +211,16 @@ def test_prevalence_period_coarsens_until_periods_hold_several_articles():
     sparse_years = pd.DataFrame({"doc_id": range(24), "date": pd.date_range("2013-01-01", periods=24, freq="90D")})
     assert prevalence_period(sparse_years) == "YS"  # one article a quarter, four a year: years
     assert periods_of(sparse_years, "YS").value_counts().median() >= 4
+
+
+def test_network_read_a_piece_at_a_time_is_the_same(monkeypatch):
+    from directives import coding
+
+    df = planted_corpus()
+    df["all_tokens"] = df.tokens.str.replace(r"((?:\S+ ){5})", r"\1。 ", regex=True)
+    whole = term_network(df, top=15, min_count=2)
+    monkeypatch.setattr(coding, "NETWORK_CHUNK", 7)
+    pieces = term_network(df, top=15, min_count=2)
+    pd.testing.assert_frame_equal(whole[0], pieces[0])
+    pd.testing.assert_frame_equal(whole[1], pieces[1])
+    assert len(whole[1]) > 10

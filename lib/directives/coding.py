@@ -27,6 +27,7 @@ from .tokens import ensure_tokens, token_list
 EXAMPLE_DICTIONARY = paths.PROJECT_ROOT / "lib" / "directives" / "data" / "coding_dictionary_example.csv"
 PER_CHARS = 10_000
 SENTENCE_END = frozenset("。！？；!?;")
+NETWORK_CHUNK = 5_000  # term_network reads this many documents at a time: memory stays flat at any size
 
 
 def read_dictionary(source: str | Path | pd.DataFrame = EXAMPLE_DICTIONARY) -> pd.DataFrame:
@@ -222,27 +223,33 @@ def term_network(
     from .counting import token_counts
 
     df = ensure_tokens(df)
-    sentence, code, words, n_sentences = _sentence_words(df["all_tokens"])
-    in_sentences = np.bincount(code, minlength=len(words))
-    if terms is None:
+    pieces = [df["all_tokens"].iloc[i : i + NETWORK_CHUNK] for i in range(0, len(df), NETWORK_CHUNK)]
+    first = _sentence_words(pieces[0]) if pieces else None
+    if terms is None:  # the words in the most sentences: counted a piece of the corpus at a time
+        counts = []
+        for n, piece in enumerate(pieces):
+            sentence, code, words, _ = first if n == 0 else _sentence_words(piece)
+            counts.append(pd.Series(np.bincount(code, minlength=len(words)), index=words))
+        freq = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64)
         _, kept = token_counts(df["tokens"])  # the filtered words only: no stop words, no punctuation
-        ids = np.flatnonzero(np.isin(words.astype(str), kept))
-        ids = ids[np.lexsort((words[ids].astype(str), -in_sentences[ids]))][:top]
-        terms = words[ids].tolist()
-    else:
-        where = {w: i for i, w in enumerate(words)}
-        ids = np.array([where.get(t, -1) for t in terms], dtype=np.int64)
-    if not len(terms):
+        freq = freq[freq.index.isin(kept) & (freq > 0)]
+        freq = freq.rename_axis("term").reset_index(name="n").sort_values(["n", "term"], ascending=[False, True])
+        terms = freq["term"].head(top).tolist()
+    if not len(terms) or not pieces:
         return pd.DataFrame(columns=["term", "sentences"]), pd.DataFrame(columns=["a", "b", "count", "dice", "pmi"])
-    column = np.full(len(words) + 1, -1)
-    column[ids[ids >= 0]] = np.flatnonzero(ids >= 0)
-    pick = column[code] >= 0
-    B = sparse.csr_matrix(
-        (np.ones(int(pick.sum())), (sentence[pick], column[code[pick]])), shape=(max(n_sentences, 1), len(terms))
-    )
-    n_s = np.asarray(B.sum(axis=0)).ravel()
+    index = {t: i for i, t in enumerate(terms)}
+    n_s, C, n_sentences = np.zeros(len(terms)), np.zeros((len(terms), len(terms))), 0
+    for n, piece in enumerate(pieces):
+        sentence, code, words, count = first if n == 0 else _sentence_words(piece)
+        column = np.array([index.get(w, -1) for w in words] + [-1], dtype=np.int64)
+        pick = column[code] >= 0
+        B = sparse.csr_matrix(
+            (np.ones(int(pick.sum())), (sentence[pick], column[code[pick]])), shape=(max(count, 1), len(terms))
+        )
+        n_s += np.asarray(B.sum(axis=0)).ravel()
+        C += (B.T @ B).toarray()
+        n_sentences += count
     nodes = pd.DataFrame({"term": terms, "sentences": n_s.astype(int)})
-    C = (B.T @ B).toarray()
     iu = np.triu_indices(len(terms), k=1)
     both = C[iu]
     a, b = iu[0][both >= min_count], iu[1][both >= min_count]
