@@ -90,7 +90,7 @@ def main() -> None:
         return
     lines = [f"Command: `{' '.join(['python', 'benchmarks/bench_topics.py', *sys.argv[1:]])}`, "
              f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; seconds per step, k = {K} unless chosen.\n",
-             "| articles | terms kept | NMF fit | LDA fit (best of 3 starts) | choose k on a sample of 1,500 (k chosen) "
+             "| articles | terms kept | NMF fit | LDA fit (3 starts up to 5,000 articles, 1 above) | choose k on a sample of 1,500 (k chosen) "
              "| summary + prevalence by region (bootstrap) | dictionary coding (matches) | term network "
              "| peak RSS MB (after the NMF fit / at the end) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
