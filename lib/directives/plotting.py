@@ -682,3 +682,109 @@ def plot_cloud_grid(per_unit: dict[str, dict[str, float]], labels: dict, title: 
     fig.suptitle(title, fontsize=14)
     _tight_under_suptitle(fig, h_pad=2.5)  # clouds fill their panels: the titles of a row need room above
     return fig
+
+
+# --------------------------------------------------------------------------- topics, dictionaries, networks
+def plot_topics(topics: pd.DataFrame, summary: pd.DataFrame, title: str, top: int = 8) -> plt.Figure:
+    """Small multiples: the ``top`` terms of each topic by weight, each panel titled with the topic's label
+    and the articles whose largest topic it is. ``topics`` and ``summary`` are a
+    :class:`~directives.topics.TopicModel`'s ``topics_`` and ``summary()``.
+
+    >>> t = pd.DataFrame({"topic": [0, 0, 1], "rank": [1, 2, 1], "term": ["疫情", "防控", "经济"],
+    ...                   "weight": [0.5, 0.3, 0.6]})
+    >>> s = pd.DataFrame({"label": ["疫情、防控", "经济"], "articles": [2, 1]})
+    >>> fig = plot_topics(t, s, "Topics"); fig._suptitle.get_text()
+    'Topics'
+    >>> plt.close(fig)
+    """
+    use_cjk_font()
+    k = len(summary)
+    fig, axes = _grid(k, cols=4, w=3.4, h=0.6 + 0.24 * top)
+    cmap = plt.get_cmap("tab20")
+    for t, ax in enumerate(axes):
+        data = topics[(topics["topic"] == t) & (topics["rank"] <= top)].iloc[::-1]
+        ax.barh(data["term"], data["weight"], color=cmap(t % cmap.N))
+        ax.set_title(f"{t}: {summary['label'].iloc[t]} ({int(summary['articles'].iloc[t]):,})", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_topics_over_time(prevalence: pd.DataFrame, labels: list[str], title: str) -> plt.Figure:
+    """Small multiples: each topic's mean share per period (a line with markers; periods without articles are
+    gaps) inside its bootstrap interval. ``prevalence`` is :func:`~directives.topics.topic_prevalence` with
+    periods as units.
+
+    >>> p = pd.DataFrame({"unit": pd.to_datetime(["2019-10-01", "2019-11-01"] * 1), "topic": [0, 0],
+    ...                   "articles": [3, 4], "share": [0.4, 0.6], "low": [0.2, 0.5], "high": [0.6, 0.7]})
+    >>> fig = plot_topics_over_time(p, ["经济"], "Over time"); fig._suptitle.get_text()
+    'Over time'
+    >>> plt.close(fig)
+    """
+    use_cjk_font()
+    k = len(labels)
+    fig, axes = _grid(k, cols=4, w=3.4, h=2.3)
+    cmap = plt.get_cmap("tab20")
+    for t, ax in enumerate(axes):
+        part = prevalence[prevalence["topic"] == t].sort_values("unit")
+        x = pd.to_datetime(part["unit"])
+        if len(x) > 2:  # a gap in the periods (none of their articles) is a gap in the line, never bridged
+            step = x.diff().median()
+            gap = (x.diff() > step * 1.5).to_numpy()
+            if gap.any():
+                blanks = part[gap].assign(share=np.nan, low=np.nan, high=np.nan)
+                blanks["unit"] = (x[gap] - step / 2).to_numpy()
+                part = pd.concat([part, blanks]).sort_values("unit")
+                x = pd.to_datetime(part["unit"])
+        ax.fill_between(x, part["low"], part["high"], color=cmap(t % cmap.N), alpha=0.25, linewidth=0)
+        ax.plot(x, part["share"], marker="o", markersize=3, color=cmap(t % cmap.N))
+        ax.set_title(f"{t}: {labels[t]}", fontsize=9)
+        ax.set_ylim(0, max(0.05, float(part["high"].max()) * 1.1) if len(part) else 1)
+        ax.tick_params(labelsize=7)
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_ha("right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_term_network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, seed: int = 0) -> plt.Figure:
+    """The co-occurrence network of :func:`~directives.coding.term_network`: node size by the sentences a
+    term is in, edge width and darkness by the Dice coefficient, laid out by networkx's spring layout
+    (seeded, so the figure is the same every run), labels in the CJK font. Terms without an edge are left out.
+
+    >>> nodes = pd.DataFrame({"term": ["压实", "责任", "防控"], "sentences": [3, 4, 2]})
+    >>> edges = pd.DataFrame({"a": ["压实", "防控"], "b": ["责任", "责任"], "count": [3, 1], "dice": [0.86, 0.33]})
+    >>> fig = plot_term_network(nodes, edges, "Network"); fig.axes[0].get_title()
+    'Network'
+    >>> plt.close(fig)
+    """
+    import networkx as nx
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 8))
+    ax.set_title(title)
+    ax.axis("off")
+    if edges.empty:
+        ax.text(0.5, 0.5, "No pair of these terms shares enough sentences.", ha="center", va="center")
+        return fig
+    graph = nx.Graph()
+    for row in edges.itertuples():
+        graph.add_edge(row.a, row.b, weight=float(row.dice))
+    pos = nx.spring_layout(graph, seed=seed, weight="weight", k=1.8 / max(graph.number_of_nodes(), 1) ** 0.5)
+    size = nodes.set_index("term")["sentences"].reindex(list(graph.nodes)).fillna(1).to_numpy(dtype=float)
+    size = 200 + 1800 * size / max(size.max(), 1)
+    weights = np.array([graph[a][b]["weight"] for a, b in graph.edges])
+    scaled = weights / max(weights.max(), 1e-9)
+    nx.draw_networkx_edges(
+        graph, pos, ax=ax, width=0.5 + 4 * scaled, edge_color=plt.get_cmap("Greys")(0.3 + 0.6 * scaled)
+    )
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=size, node_color="#f4c7a1", edgecolors="#b5651d")
+    family = plt.rcParams["font.sans-serif"][0]
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=11, font_family=family)
+    ax.margins(0.08)
+    fig.tight_layout()
+    return fig
