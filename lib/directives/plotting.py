@@ -708,7 +708,7 @@ def plot_topics(topics: pd.DataFrame, summary: pd.DataFrame, title: str, top: in
         ax.tick_params(axis="y", labelsize=8)
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(title)
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
 
 
@@ -747,7 +747,7 @@ def plot_topics_over_time(prevalence: pd.DataFrame, labels: list[str], title: st
             label.set_rotation(30)
             label.set_ha("right")
     fig.suptitle(title)
-    fig.tight_layout()
+    _tight_under_suptitle(fig)
     return fig
 
 
