@@ -145,8 +145,10 @@ def near_copies(
     >>> b = "本县召开会议。会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全和身体健康。"
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": [a, b]})
     >>> row = near_copies(toy).iloc[0]
-    >>> row.text_a, row.text_b, round(float(row.identity), 2)
-    ('会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全', '会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全', 0.94)
+    >>> print(row.text_a); print(row.text_b); round(float(row.identity), 2)
+    会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全
+    会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全
+    0.94
     """
     ids = df["doc_id"].tolist()
     texts = df[column].fillna("").tolist()
@@ -182,7 +184,7 @@ def near_copies(
     key = doc[i] * n + doc[j]
     # pairs of documents sharing too few n-grams to hold a passage of min_chars are dropped before chaining
     need = max(2, (min_chars - NGRAM + 1) // 4)
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     enough = counts[inverse] >= need
     runs = _chains(key[enough], p[i][enough], p[j][enough], gap, band)
     rows = []
@@ -201,8 +203,8 @@ def near_copies(
         rows.append((ids[da], ids[db], a_s, a_e, b_s, b_e, texts[da][a_s:a_e], texts[db][b_s:b_e],
                      longer, matched, matched / longer))  # fmt: skip
     out = pd.DataFrame(rows, columns=NEAR_COLUMNS)
-    return out.sort_values(["length", "identity", "doc_a", "doc_b", "start_a"], ascending=[False, False, True, True, True],
-                           ignore_index=True)  # fmt: skip
+    order = ["length", "identity", "doc_a", "doc_b", "start_a"]
+    return out.sort_values(order, ascending=[False, False, True, True, True], ignore_index=True)
 
 
 def mark_edits(a: str, b: str) -> tuple[str, str]:
@@ -499,7 +501,8 @@ def score_planted(
     as ``found``) lists the target with the planted source as the source.
 
     >>> from directives.synthetic import plant_near_copies
-    >>> sents = [f"第{i}号文件提出要把各项工作落到实处并且层层压实第{i}项责任。" for i in range(400)]
+    >>> import random; rng = random.Random(0)
+    >>> sents = ["".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(30)) + "。" for _ in range(400)]
     >>> docs, truth = plant_near_copies(sents, n_docs=20, n_plants=6, per_doc=12, rate=0.0)
     >>> score = score_planted(docs, truth, near_copies(docs))
     >>> score["recall"], score["precision"]

@@ -264,7 +264,8 @@ def plant_near_copies(
     (:func:`edit_text`). A document takes part in one plant at most. Returns the corpus (doc_id, date,
     level, region, text, text_simplified) and the truth: plant, source, target, source_text, target_text.
 
-    >>> sents = [f"第{i}句话说的是这个地方的一件重要的事情，内容各不相同{i}。" for i in range(300)]
+    >>> rng = random.Random(0)
+    >>> sents = ["".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(30)) + "。" for _ in range(300)]
     >>> docs, truth = plant_near_copies(sents, n_docs=20, n_plants=5, per_doc=10)
     >>> len(docs), len(truth) >= 5, bool((docs.set_index("doc_id").date[truth.source].values
     ...                                    < docs.set_index("doc_id").date[truth.target].values).all())
