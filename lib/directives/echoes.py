@@ -281,15 +281,12 @@ def _find(parent: list[int], x: int) -> int:
     return x
 
 
-def _passages(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
-    """Occurrences (doc_id, start, end) of the pairs, and for each the passage it belongs to: occurrences
-    linked by a pair, or overlapping in one document by ``overlap`` of the shorter, are one passage."""
+def _spots(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """Occurrences (doc_id, start, end) of the pairs (those of row i at i and i + len(pairs)), and for each its
+    spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot."""
     occ = list(zip(pairs["doc_a"], pairs["start_a"], pairs["end_a"], strict=True))
     occ += list(zip(pairs["doc_b"], pairs["start_b"], pairs["end_b"], strict=True))
     parent = list(range(len(occ)))
-    half = len(pairs)
-    for x in range(half):
-        parent[_find(parent, x)] = _find(parent, x + half)
     by_doc = defaultdict(list)
     for x, (d, s, e) in enumerate(occ):
         by_doc[d].append((s, e, x))
@@ -313,17 +310,19 @@ def echoes(
     column: str = "text_simplified",
     **near: object,
 ) -> pd.DataFrame:
-    """Every passage shared (exactly or with edits, :func:`near_copies`) by documents of ``df``, its source and
-    every document repeating it. The source is the earliest occurrence in ``reference`` (a corpus of central
-    texts, as a table or a path :func:`directives.corpus.load_corpus` reads) if any, else the earliest in a
-    document of ``level == "central"``, else the earliest of all (dates missing count as latest; ties go to
-    the first document of the table). One row per passage and repeating document (its longest occurrence):
-    passage (number), source, source_date, source_kind (``reference``, ``central`` or ``local``), doc_id, date,
-    level, region, lag_days (negative when the document predates a central or reference source), start and
-    end in the document, length (characters), identity with the source's text, text, source_text, n_docs (of
-    the passage) and boilerplate (:func:`is_boilerplate`, or a short passage at the very start or end of most
-    of its documents). Rows of reference documents are not listed. ``pairs`` reuses a :func:`near_copies`
-    result for ``df`` (without reference); other keywords go to :func:`near_copies`.
+    """Every passage of a document of ``df`` that it shares (exactly or with edits, :func:`near_copies`) with
+    another document, and where it came from. The occurrences of one document that overlap are one spot; a
+    spot's source is, among the documents it is directly paired with and itself, a document of ``reference``
+    (central texts, as a table or a path :func:`directives.corpus.load_corpus` reads) if any, else one of
+    ``level == "central"``, else any; the earliest of them (a missing date counts as latest; ties go to the
+    first document of the table). A spot that is its own source is not an echo. One row per echo: passage
+    (numbered by source passage, so the documents repeating one passage share it), source, source_date,
+    source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region, lag_days (negative
+    when the document predates its central or reference source), start and end in the document, length
+    (characters), identity with the source's text, text, source_text, n_docs (documents holding the passage,
+    its source included) and boilerplate (:func:`is_boilerplate`, or under 40 characters at the very start
+    or end of most of its documents). ``pairs`` reuses a :func:`near_copies` result for ``df`` (without
+    reference); other keywords go to :func:`near_copies`.
 
     >>> text = "会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
     >>> toy = pd.DataFrame({"doc_id": ["county", "centre"], "level": ["county", "central"], "region": ["甲县", "中央"],
@@ -338,60 +337,70 @@ def echoes(
     if pairs.empty:
         return pd.DataFrame(columns=ECHO_COLUMNS)
     texts = dict(zip(both["doc_id"], both[column].fillna(""), strict=True))
-    n_han = {d: len(normalise_for_reuse(t)[0]) for d, t in texts.items()}
     meta = both.set_index("doc_id")
     dates = pd.to_datetime(meta["date"]) if "date" in meta else pd.Series(pd.NaT, index=meta.index)
-    level = meta["level"] if "level" in meta else pd.Series("", index=meta.index)
-    region = meta["region"] if "region" in meta else pd.Series("", index=meta.index)
+    level = (meta["level"] if "level" in meta else pd.Series("", index=meta.index)).fillna("unknown")
+    region = (meta["region"] if "region" in meta else pd.Series("", index=meta.index)).fillna("unknown")
     ref_ids = set(ref["doc_id"])
     position = {d: i for i, d in enumerate(both["doc_id"])}
-    occ, group = _passages(pairs)
-    members = defaultdict(dict)  # passage -> doc -> its longest occurrence there
-    for (d, s, e), g in zip(occ, group, strict=True):
-        old = members[g].get(d)
-        if old is None or e - s > old[1] - old[0]:
-            members[g][d] = (s, e)
-    rows = []
     far = pd.Timestamp.max
-    for number, (_g, where) in enumerate(sorted(members.items(), key=lambda kv: -len(kv[1]))):
-        docs = list(where)
 
-        def tier(d):
-            return 0 if d in ref_ids else 1 if level.get(d) == "central" else 2
+    def rank(d):  # reference, then central, then any; earliest; first in the table
+        tier = 0 if d in ref_ids else 1 if level.get(d) == "central" else 2
+        date = dates.get(d)
+        return tier, date if pd.notna(date) else far, position[d]
 
-        best = min(tier(d) for d in docs)
-        source = min(
-            (d for d in docs if tier(d) == best),
-            key=lambda d: (dates.get(d) if pd.notna(dates.get(d)) else far, position[d]),
-        )
-        kind = ("reference", "central", "local")[best]
-        s0, e0 = where[source]
-        src_text = texts[source][s0:e0]
+    occ, spot = _spots(pairs)
+    half = len(pairs)
+    links = defaultdict(list)  # spot -> (other spot, own occurrence, other occurrence)
+    for x in range(half):
+        links[spot[x]].append((spot[x + half], x, x + half))
+        links[spot[x + half]].append((spot[x], x + half, x))
+    chosen = {}  # spot -> (source spot, own occurrence, source occurrence)
+    for sp, linked in links.items():
+        best = min(linked, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
+        if rank(occ[best[0]][0]) < rank(occ[sp][0]):
+            chosen[sp] = best
+    # passages: the source spots, each with the echoes it has
+    by_source = defaultdict(list)
+    for src, own, other in chosen.values():
+        by_source[src].append((own, other))
+    order = sorted(by_source, key=lambda s: (-len({occ[o][0] for o, _ in by_source[s]}), position[occ[s][0]], s))
+    rows = []
+    for number, src in enumerate(order):
+        members = by_source[src]
+        s_doc = occ[src][0]
+        # the source's text: the longest of its occurrences paired with these echoes
+        _, s0, e0 = max((occ[other] for _, other in members), key=lambda t: t[2] - t[1])
+        src_text = texts[s_doc][s0:e0]
         src_norm = normalise_for_reuse(src_text)[0]
-        at_edge = 0
-        for d, (s, e) in where.items():
-            han = normalise_for_reuse(texts[d][:s])[0]
-            length = len(normalise_for_reuse(texts[d][s:e])[0])
-            at_edge += len(han) <= 5 or n_han[d] - len(han) - length <= 5
-        boiler = is_boilerplate(src_norm) or (len(src_norm) < 40 and at_edge >= 2 * len(where) / 3)
-        for d in docs:
-            if d == source or d in ref_ids:
+        docs = {occ[own][0] for own, _ in members}
+        at_edge = _at_edge(texts[s_doc], s0, e0) + sum(_at_edge(texts[occ[o][0]], *occ[o][1:]) for o, _ in members)
+        boiler = is_boilerplate(src_norm) or (len(src_norm) < 40 and at_edge >= 2 * (len(members) + 1) / 3)
+        for d in sorted(docs, key=position.get):
+            if d in ref_ids:
                 continue
-            s, e = where[d]
+            _, s, e = max((occ[o] for o, _ in members if occ[o][0] == d), key=lambda t: t[2] - t[1])
             text = texts[d][s:e]
             norm = normalise_for_reuse(text)[0]
             sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
             identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
-            lag = (
-                (dates.get(d) - dates.get(source)).days
-                if pd.notna(dates.get(d)) and pd.notna(dates.get(source))
-                else np.nan
-            )
-            rows.append((number, source, dates.get(source), kind, d, dates.get(d), level.get(d, ""), region.get(d, ""),
-                         lag, s, e, len(norm), identity, text, src_text, len(docs), boiler))  # fmt: skip
+            known = pd.notna(dates.get(d)) and pd.notna(dates.get(s_doc))
+            lag = (dates.get(d) - dates.get(s_doc)).days if known else np.nan
+            kind = ("reference", "central", "local")[rank(s_doc)[0]]
+            rows.append((number, s_doc, dates.get(s_doc), kind, d, dates.get(d), level.get(d), region.get(d),
+                         lag, s, e, len(norm), identity, text, src_text, len(docs) + 1, boiler))  # fmt: skip
     out = pd.DataFrame(rows, columns=ECHO_COLUMNS)
     out["lag_days"] = out["lag_days"].astype(float)
     return out.sort_values(["passage", "lag_days", "doc_id"], ignore_index=True)
+
+
+def _at_edge(text: str, start: int, end: int, within: int = 5) -> bool:
+    """Whether ``text[start:end]`` begins within ``within`` characters (Han and digits) of the text's start or
+    ends within as many of its end."""
+    before = len(normalise_for_reuse(text[:start])[0])
+    after = len(normalise_for_reuse(text[end:])[0])
+    return before <= within or after <= within
 
 
 # --------------------------------------------------------------------------- summaries
