@@ -137,7 +137,8 @@ def near_copies(
     characters and digits, both sides) and identity at least ``min_identity`` (matched characters over the
     longer side). Candidates come from the character 5-grams two documents share, among those in at most
     ``max_df`` documents; shared n-grams along one diagonal (within ``band`` characters, ``gap`` apart at most)
-    form a region, which is aligned. One row per aligned pair: doc_a, doc_b (doc_a first in ``df``), start
+    form a region, which is extended while both sides agree (n-grams too common to index may end a passage)
+    and aligned. One row per aligned pair: doc_a, doc_b (doc_a first in ``df``), start
     and end offsets in each document's ``column``, both texts (with their punctuation), length (characters
     of the longer side), matches (characters aligned) and identity. Longest first.
 
@@ -189,11 +190,16 @@ def near_copies(
     runs = _chains(key[enough], p[i][enough], p[j][enough], gap, band)
     rows = []
     for k, a0, a1, b0, b1, _c in _merge_runs(runs, gap):
-        if a1 + NGRAM - a0 < min_chars or b1 + NGRAM - b0 < min_chars:
-            continue
         da, db = divmod(k, n)
         (sa, offa), (sb, offb) = norm[da], norm[db]
-        x0, x1, y0, y1, matched = align(sa[a0 : a1 + NGRAM], sb[b0 : b1 + NGRAM])
+        a1, b1 = a1 + NGRAM, b1 + NGRAM
+        while a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:  # n-grams too common to index, at the ends
+            a1, b1 = a1 + 1, b1 + 1
+        while a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
+            a0, b0 = a0 - 1, b0 - 1
+        if a1 - a0 < min_chars or b1 - b0 < min_chars:
+            continue
+        x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
         la, lb = x1 - x0, y1 - y0
         longer = max(la, lb)
         if min(la, lb) < min_chars or matched / longer < min_identity:
@@ -233,7 +239,7 @@ BOILERPLATE = re.compile(
     "|".join([
         r"^(本报|新华社|人民网|中新社|央视网|据新华社|新华网)[^。]{0,16}\d{1,2}月\d{1,2}日(电|讯)",  # datelines
         r"^本报记者|^记者[\u4e00-\u9fff]{2,4}(报道|摄)",
-        r"特此通知|现印发给你们|请认真贯彻执行|请结合实际认真贯彻落实|此件公开发布|此页无正文|抄送",
+        r"特此通知|现印发给你们|请认真贯彻执行|请遵照执行|请认真组织实施|请结合实际认真贯彻落实|此件公开发布|此页无正文|抄送",
         r"本(通知|办法|意见|规定|方案|细则|规划|决定|计划)自\d{4}年\d{1,2}月\d{1,2}日起(施行|实施)",
         r"^各省自治区直辖市|^各市人民政府|^国务院各部委各直属机构|^省政府各部门各直属机构",
         r"(人民政府|办公厅|办公室)\d{4}年\d{1,2}月\d{1,2}日$",
@@ -244,14 +250,15 @@ BOILERPLATE = re.compile(
 
 def is_boilerplate(passage: str) -> bool:
     """Whether a passage (Han characters and digits, as :func:`directives.reuse.normalise_for_reuse` gives)
-    is furniture: a dateline, a standard opening or closing line, an addressee line, a signature with its date.
+    is furniture: mostly (half its characters or more) a dateline, a standard opening or closing line, an
+    addressee line, a signature with its date. A dateline before a relayed paragraph is not furniture.
 
     >>> is_boilerplate("新华社北京10月1日电"), is_boilerplate("国务院办公厅2016年8月8日")
     (True, True)
-    >>> is_boilerplate("压紧压实四方责任抓细抓实各项防控工作")
-    False
+    >>> is_boilerplate("压紧压实四方责任"), is_boilerplate("新华社北京10月1日电会议强调要压紧压实四方责任抓细抓实")
+    (False, False)
     """
-    return bool(BOILERPLATE.search(passage))
+    return sum(len(m.group(0)) for m in BOILERPLATE.finditer(passage)) >= 0.5 * len(passage) > 0
 
 
 # --------------------------------------------------------------------------- echoes
@@ -319,9 +326,10 @@ def echoes(
     (numbered by source passage, so the documents repeating one passage share it), source, source_date,
     source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region, lag_days (negative
     when the document predates its central or reference source), start and end in the document, length
-    (characters), identity with the source's text, text, source_text, n_docs (documents holding the passage,
-    its source included) and boilerplate (:func:`is_boilerplate`, or under 40 characters at the very start
-    or end of most of its documents). ``pairs`` reuses a :func:`near_copies` result for ``df`` (without
+    (characters), identity with the source's text, text, source_text (the source's side of the pair), n_docs
+    (documents holding the passage, its source included) and boilerplate (either side :func:`is_boilerplate`,
+    or under 40 characters at the very start or end of both documents: a dateline, a standard lead).
+    ``pairs`` reuses a :func:`near_copies` result for ``df`` (without
     reference); other keywords go to :func:`near_copies`.
 
     >>> text = "会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
@@ -370,21 +378,18 @@ def echoes(
     for number, src in enumerate(order):
         members = by_source[src]
         s_doc = occ[src][0]
-        # the source's text: the longest of its occurrences paired with these echoes
-        _, s0, e0 = max((occ[other] for _, other in members), key=lambda t: t[2] - t[1])
-        src_text = texts[s_doc][s0:e0]
-        src_norm = normalise_for_reuse(src_text)[0]
         docs = {occ[own][0] for own, _ in members}
-        at_edge = _at_edge(texts[s_doc], s0, e0) + sum(_at_edge(texts[occ[o][0]], *occ[o][1:]) for o, _ in members)
-        boiler = is_boilerplate(src_norm) or (len(src_norm) < 40 and at_edge >= 2 * (len(members) + 1) / 3)
         for d in sorted(docs, key=position.get):
             if d in ref_ids:
                 continue
-            _, s, e = max((occ[o] for o, _ in members if occ[o][0] == d), key=lambda t: t[2] - t[1])
-            text = texts[d][s:e]
-            norm = normalise_for_reuse(text)[0]
+            own, other = max(((o, x) for o, x in members if occ[o][0] == d), key=lambda t: occ[t[0]][2] - occ[t[0]][1])
+            (_, s, e), (_, s0, e0) = occ[own], occ[other]
+            text, src_text = texts[d][s:e], texts[s_doc][s0:e0]
+            norm, src_norm = normalise_for_reuse(text)[0], normalise_for_reuse(src_text)[0]
             sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
             identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
+            short_at_edges = len(norm) < 40 and _at_edge(texts[d], s, e) and _at_edge(texts[s_doc], s0, e0)
+            boiler = is_boilerplate(norm) or is_boilerplate(src_norm) or short_at_edges
             known = pd.notna(dates.get(d)) and pd.notna(dates.get(s_doc))
             lag = (dates.get(d) - dates.get(s_doc)).days if known else np.nan
             kind = ("reference", "central", "local")[rank(s_doc)[0]]
