@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -557,3 +558,118 @@ def score_planted(
         src = set(zip(found["doc_id"], found["source"], strict=True))
         score["direction"] = sum((t, s) in src for _, s, _, t, _ in planted) / max(len(planted), 1)
     return score
+
+
+# --------------------------------------------------------------------------- per unit, and figures
+def shares_by_unit(shares: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
+    """:func:`source_shares` per unit (``unit`` maps doc_id to unit, as
+    :func:`directives.analysis.document_units` gives; documents without a unit left out), weighted by
+    characters: the share of the unit's characters from central sources, from other local documents and
+    its own, with its documents and characters. Most characters from central sources first.
+
+    >>> s = pd.DataFrame({"doc_id": ["a", "b"], "chars": [10, 30], "central": [1.0, 0.0], "local": [0.0, 0.5],
+    ...                   "own": [0.0, 0.5]})
+    >>> shares_by_unit(s, pd.Series({"a": "甲", "b": "甲"})).round(3).to_dict("index")
+    {'甲': {'documents': 2, 'chars': 40, 'central': 0.25, 'local': 0.375, 'own': 0.375}}
+    """
+    s = shares.assign(unit=shares["doc_id"].map(unit)).dropna(subset=["unit"])
+    weighted = s[["central", "local", "own"]].mul(s["chars"], axis=0).assign(unit=s["unit"], chars=s["chars"])
+    g = weighted.groupby("unit")
+    out = g[["central", "local", "own"]].sum().div(g["chars"].sum().clip(lower=1), axis=0)
+    out.insert(0, "chars", g["chars"].sum())
+    out.insert(0, "documents", g.size())
+    out.index.name = "unit"
+    return out.sort_values(["central", "local"], ascending=False, kind="stable")
+
+
+def plot_source_shares(table: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
+    """Stacked horizontal bars: for each unit (row of :func:`shares_by_unit`), the share of its characters
+    from central sources, from other local documents and its own.
+
+    >>> t = pd.DataFrame({"central": [0.2], "local": [0.1], "own": [0.7]}, index=["甲"])
+    >>> fig = plot_source_shares(t, {"甲": "甲县"}, "Where the wording comes from"); fig.axes[0].get_title()
+    'Where the wording comes from'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * max(len(table), 1)))
+    names = [labels.get(u, str(u)) for u in table.index]
+    left = np.zeros(len(table))
+    for part, colour, label in (("central", "tab:red", "from a central source"),
+                                ("local", "tab:orange", "from another local document"),
+                                ("own", "lightgray", "own wording")):  # fmt: skip
+        values = table[part].to_numpy(dtype=float)
+        ax.barh(names, values, left=left, color=colour, label=label)
+        left += values
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("share of characters (Han characters and digits)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lags(found: pd.DataFrame, unit: pd.Series, labels: dict, title: str, top: int = 15) -> plt.Figure:
+    """The lag (days from the source's date) of every dated echo that is not boilerplate, by unit of the
+    repeating document (``unit`` maps doc_id to unit): one row of points per unit with its median marked, the
+    ``top`` units with the most echoes. Echoes that predate their source are left of zero.
+
+    >>> e = pd.DataFrame({"doc_id": ["a", "b"], "lag_days": [1.0, 9.0], "boilerplate": [False, False]})
+    >>> fig = plot_lags(e, pd.Series({"a": "甲", "b": "乙"}), {}, "Lags"); fig.axes[0].get_title()
+    'Lags'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    f = found[~found["boilerplate"].astype(bool) & found["lag_days"].notna()]
+    f = f.assign(unit=f["doc_id"].map(unit)).dropna(subset=["unit"])
+    units = f["unit"].value_counts().head(top).index.tolist()
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.4 * max(len(units), 1)))
+    rng = np.random.default_rng(0)
+    for y, u in enumerate(units):
+        lags = f.loc[f["unit"] == u, "lag_days"].to_numpy()
+        ax.scatter(lags, y + rng.uniform(-0.2, 0.2, len(lags)), s=10, alpha=0.5, color="tab:blue")
+        ax.plot([np.median(lags)] * 2, [y - 0.35, y + 0.35], color="tab:red", lw=2)
+    ax.set_yticks(range(len(units)), [f"{labels.get(u, u)} ({(f.unit == u).sum():,})" for u in units])
+    ax.invert_yaxis()
+    ax.axvline(0, color="gray", lw=0.8)
+    if not units:
+        ax.text(0.5, 0.5, "no dated echoes", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+    ax.set_xlabel("days after the source (red: median; in brackets: echoes)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_diffusion(found: pd.DataFrame, passages: list[int], labels: dict, title: str) -> plt.Figure:
+    """Diffusion curves (:func:`diffusion`): for each passage, the cumulative number of units (regions)
+    using it over time, as steps; ``labels`` maps passage numbers to legend labels.
+
+    >>> e = pd.DataFrame({"passage": [0, 0], "source_date": pd.to_datetime(["2022-03-17"] * 2),
+    ...     "date": pd.to_datetime(["2022-03-18", "2022-03-25"]), "region": ["甲", "乙"]})
+    >>> fig = plot_diffusion(e, [0], {0: "压实责任"}, "Spread"); fig.axes[0].get_title()
+    'Spread'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for p in passages:
+        curve = diffusion(found, p)
+        if len(curve):
+            ax.step(curve["date"], curve["units"], where="post", marker="o", ms=3, label=labels.get(p, str(p)))
+    if passages:
+        ax.legend(fontsize=8, loc="upper left")
+    else:
+        ax.text(0.5, 0.5, "no passage is repeated", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+    ax.set_ylabel("units using it (source included)")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
