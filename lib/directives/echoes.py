@@ -235,6 +235,20 @@ def mark_edits(a: str, b: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
+def marked_excerpt(a: str, b: str, width: int = 160, before: int = 20) -> tuple[str, str]:
+    """:func:`mark_edits` of two long passages, each cut to ``width`` characters from ``before`` characters
+    ahead of its first edit (so that a long copy shows where it was edited, not its unchanged beginning).
+
+    >>> marked_excerpt("甲" * 50 + "压实四方责任", "甲" * 50 + "压实属地责任", width=12, before=2)
+    ('…甲甲压实［四方］责任', '…甲甲压实［属地］责任')
+    """
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    first = next((i0 for op, i0, _, _, _ in sm.get_opcodes() if op != "equal"), 0)  # a[:first] == b[:first]
+    cut = max(0, first - before)
+    out = [("…" if cut else "") + m[:width] + ("…" if len(m) > width else "") for m in mark_edits(a[cut:], b[cut:])]
+    return out[0], out[1]
+
+
 # --------------------------------------------------------------------------- boilerplate
 BOILERPLATE = re.compile(
     "|".join([
@@ -320,17 +334,18 @@ def echoes(
 ) -> pd.DataFrame:
     """Every passage of a document of ``df`` that it shares (exactly or with edits, :func:`near_copies`) with
     another document, and where it came from. The occurrences of one document that overlap are one spot; a
-    spot's source is, among the documents it is directly paired with and itself, a document of ``reference``
-    (central texts, as a table or a path :func:`directives.corpus.load_corpus` reads) if any, else one of
-    ``level == "central"``, else any; the earliest of them (a missing date counts as latest; ties go to the
-    first document of the table). A spot that is its own source is not an echo. One row per echo: passage
-    (numbered by source passage, so the documents repeating one passage share it), source, source_date,
-    source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region, lag_days (negative
-    when the document predates its central or reference source), start and end in the document, length
-    (characters), identity with the source's text, text, source_text (the source's side of the pair), n_docs
-    (documents holding the passage, its source included) and boilerplate (either side :func:`is_boilerplate`,
-    or under 40 characters at the very start or end of both documents: a dateline, a standard lead).
-    ``pairs`` reuses a :func:`near_copies` result for ``df`` (without
+    spot's source is, among the documents it is directly paired with that are not dated after it, and itself,
+    a document of ``reference`` (central texts, as a table or a path :func:`directives.corpus.load_corpus`
+    reads) if any, else one of ``level == "central"``, else any; the earliest of them (a missing date counts
+    as latest; ties go to the first document of the table). A spot that is its own source is not an echo, so
+    a local document earlier than the central ones that share its wording is a source, not their echo.
+    One row per echo: passage (numbered by source passage, so the documents repeating one passage share it),
+    source, source_date, source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region,
+    lag_days (missing when either date is), start and end in the document, length (characters), identity with
+    the source's text, text, source_text (the source's side of the pair), n_docs (documents holding the
+    passage, its source included) and boilerplate (either side :func:`is_boilerplate`, or under 40 characters
+    at the very start or end of both documents: a dateline, a standard lead). ``pairs`` reuses a
+    :func:`near_copies` result for ``df`` (without
     reference); other keywords go to :func:`near_copies`.
 
     >>> text = "会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
@@ -367,7 +382,12 @@ def echoes(
         links[spot[x + half]].append((spot[x], x + half, x))
     chosen = {}  # spot -> (source spot, own occurrence, source occurrence)
     for sp, linked in links.items():
-        best = min(linked, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
+        mine = dates.get(occ[sp][0])
+        before = [t for t in linked if not (pd.notna(mine) and pd.notna(dates.get(occ[t[0]][0])))
+                  or dates.get(occ[t[0]][0]) <= mine]  # fmt: skip
+        if not before:
+            continue  # everything it shares came later: it is a source, not an echo
+        best = min(before, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
         if rank(occ[best[0]][0]) < rank(occ[sp][0]):
             chosen[sp] = best
     # passages: the source spots, each with the echoes it has
@@ -561,6 +581,15 @@ def score_planted(
 
 
 # --------------------------------------------------------------------------- per unit, and figures
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an s when ``n`` is not 1.
+
+    >>> plural(1, "article"), plural(1200, "region")
+    ('1 article', '1,200 regions')
+    """
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def shares_by_unit(shares: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
     """:func:`source_shares` per unit (``unit`` maps doc_id to unit, as
     :func:`directives.analysis.document_units` gives; documents without a unit left out), weighted by
@@ -668,6 +697,7 @@ def plot_diffusion(found: pd.DataFrame, passages: list[int], labels: dict, title
         ax.legend(fontsize=8, loc="upper left")
     else:
         ax.text(0.5, 0.5, "no passage is repeated", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+    ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("units using it (source included)")
     ax.set_title(title)
     fig.autofmt_xdate()
