@@ -240,7 +240,7 @@ def marked_excerpt(a: str, b: str, width: int = 160, before: int = 20) -> tuple[
     ahead of its first edit (so that a long copy shows where it was edited, not its unchanged beginning).
 
     >>> marked_excerpt("甲" * 50 + "压实四方责任", "甲" * 50 + "压实属地责任", width=12, before=2)
-    ('…甲甲压实［四方］责任', '…甲甲压实［属地］责任')
+    ('…压实［四方］责任', '…压实［属地］责任')
     """
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     first = next((i0 for op, i0, _, _, _ in sm.get_opcodes() if op != "equal"), 0)  # a[:first] == b[:first]
