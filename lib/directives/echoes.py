@@ -638,7 +638,7 @@ def plot_source_shares(table: pd.DataFrame, labels: dict, title: str) -> plt.Fig
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("share of characters (Han characters and digits)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(len(table), 1) ** 0.5 - 0.12), ncol=3, fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
     return fig
