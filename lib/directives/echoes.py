@@ -355,13 +355,15 @@ def echoes(
     ...     "date": pd.to_datetime(["2022-03-20", "2022-03-17"]), "text_simplified": ["本县" + text, text]})
     >>> echoes(toy)[["source", "doc_id", "source_kind", "lag_days"]].values.tolist()
     [['centre', 'county', 'central', 3.0]]
+    >>> none = echoes(toy.assign(text_simplified=["天地玄黄", "宇宙洪荒"])); len(none[~none.boilerplate].columns)
+    17
     """
     ref = _reference_frame(reference, df)
     both = pd.concat([df, ref], ignore_index=True) if len(ref) else df.reset_index(drop=True)
     if pairs is None or len(ref):
         pairs = near_copies(both, column=column, **near)
     if pairs.empty:
-        return pd.DataFrame(columns=ECHO_COLUMNS)
+        return _echo_frame([])
     texts = dict(zip(both["doc_id"], both[column].fillna(""), strict=True))
     meta = both.set_index("doc_id")
     dates = pd.to_datetime(meta["date"]) if "date" in meta else pd.Series(pd.NaT, index=meta.index)
@@ -418,8 +420,15 @@ def echoes(
             kind = ("reference", "central", "local")[rank(s_doc)[0]]
             rows.append((number, s_doc, dates.get(s_doc), kind, d, dates.get(d), level.get(d), region.get(d),
                          lag, s, e, len(norm), identity, text, src_text, len(docs) + 1, boiler))  # fmt: skip
+    return _echo_frame(rows)
+
+
+def _echo_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The rows of :func:`echoes` as a table, with the same dtypes when there are none (an empty ``boilerplate``
+    column of objects would make ``found[~found.boilerplate]`` select columns, not rows)."""
     out = pd.DataFrame(rows, columns=ECHO_COLUMNS)
-    out["lag_days"] = out["lag_days"].astype(float)
+    out = out.astype({"lag_days": float, "boilerplate": bool, "passage": int, "length": int, "identity": float,
+                      "n_docs": int, "start": int, "end": int})  # fmt: skip
     return out.sort_values(["passage", "lag_days", "doc_id"], ignore_index=True)
 
 
