@@ -44,6 +44,7 @@ bench: $(STAMP) ## benchmark the pipeline and shared passages at growing corpus 
 	$(PY) benchmarks/bench_real.py
 	$(PY) benchmarks/bench_repair.py
 	$(PY) benchmarks/bench_similarity.py
+	$(PY) benchmarks/bench_echoes.py
 	$(PY) benchmarks/bench_topics.py
 
 browser: ## install Debian's chromium for the browser test, if missing (needs root and apt)

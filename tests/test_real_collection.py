@@ -159,3 +159,17 @@ def test_no_report_names_a_seed_region_its_corpus_never_names(real_run):
         page = report.read_text(encoding="utf-8")
         named = [r for r in absent if r in page]
         assert not named, (report.name, named)
+
+
+def test_echoes_have_sources_and_no_echo_comes_before_its_source(real_run):
+    name, _corpus, out, df = real_run
+    found = pd.read_csv(out / "tables" / "07_echoes.csv")
+    assert len(found) > 100 and found.source.notna().all()
+    assert (found.lag_days.dropna() >= 0).all()
+    relayed = found[(found.source_kind == "central") & ~found.boilerplate]
+    assert relayed.doc_id.nunique() > 20  # central wording repeated by many documents of either corpus
+    if name == "policies":  # Shandong documents implement central plans
+        local = relayed[relayed.doc_id.map(df.set_index("doc_id").level) != "central"]
+        assert len(local) > 10 and local.lag_days.median() > 0
+    shares = pd.read_csv(out / "tables" / "07_sources_by_unit.csv")
+    assert shares[["central", "local", "own"]].sum(axis=1).round(6).eq(1).all()

@@ -220,3 +220,97 @@ def damage_like_seeds(sentence: str, rng: random.Random) -> DamagedSentence | No
         ]
     )
     return DamagedSentence(render(chars[:i]) + start + shifted + after, render(chars), variant, evidence)
+
+
+# --------------------------------------------------------------------------- planted near-copies
+def edit_text(text: str, rate: float, rng: random.Random, alphabet: str) -> str:
+    """``text`` with each Han character, at ``rate``, substituted, deleted or followed by an inserted character
+    (one of the three at random; new characters drawn from ``alphabet``): the edits of a relayed passage.
+
+    >>> edit_text("压实四方责任", 0.0, random.Random(0), "县")
+    '压实四方责任'
+    >>> len(edit_text("压实四方责任抓细抓实各项工作", 0.5, random.Random(1), "县")) != 14
+    True
+    """
+    out = []
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff" and rng.random() < rate:
+            op = rng.randrange(3)
+            if op == 0:
+                out.append(rng.choice(alphabet))
+            elif op == 2:
+                out.extend((ch, rng.choice(alphabet)))
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+NGRAM_FREE = 8  # planted corpora: no two base sentences share a run of this many characters
+
+
+def plant_near_copies(
+    sentences: list[str],
+    n_docs: int = 400,
+    n_plants: int = 100,
+    rate: float = 0.05,
+    per_doc: int = 15,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A dated corpus with planted near-copies: ``n_docs`` documents of ``per_doc`` sentences each, every
+    sentence of ``sentences`` used at most once, and none sharing a run of ``NGRAM_FREE`` characters with a
+    sentence kept before it (real news repeats itself: so that documents share nothing but the plants), then
+    ``n_plants`` passages of two or three consecutive sentences copied from a document into one or two later
+    documents (inserted at a sentence boundary) with each Han character edited at ``rate``
+    (:func:`edit_text`). A document takes part in one plant at most. Returns the corpus (doc_id, date,
+    level, region, text, text_simplified) and the truth: plant, source, target, source_text, target_text.
+
+    >>> rng = random.Random(0)
+    >>> sents = ["".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(30)) + "。" for _ in range(300)]
+    >>> docs, truth = plant_near_copies(sents, n_docs=20, n_plants=5, per_doc=10)
+    >>> len(docs), len(truth) >= 5, bool((docs.set_index("doc_id").date[truth.source].values
+    ...                                    < docs.set_index("doc_id").date[truth.target].values).all())
+    (20, True, True)
+    """
+    rng = random.Random(seed)
+    pool, seen = [], set()
+    for s in dict.fromkeys(sentences):
+        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
+        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
+        if "\n" not in s and grams and not grams & seen:
+            pool.append(s)
+            seen |= grams
+    rng.shuffle(pool)
+    if len(pool) < n_docs * per_doc:
+        raise ValueError(f"{len(pool)} distinct sentences; {n_docs * per_doc} needed")
+    alphabet = "".join(sorted({c for s in pool[:2000] for c in s if "\u4e00" <= c <= "\u9fff"}))
+    bodies = [pool[i * per_doc : (i + 1) * per_doc] for i in range(n_docs)]
+    start = pd.Timestamp("2020-01-01")
+    dates = [start + pd.Timedelta(days=rng.randrange(365)) for _ in range(n_docs)]
+    free = list(range(n_docs))
+    rng.shuffle(free)
+    truth = []
+    for plant in range(n_plants):
+        if len(free) < 3:
+            break
+        group = [free.pop() for _ in range(2 if rng.random() < 0.7 else 3)]
+        group.sort(key=lambda d: (dates[d], d))
+        if dates[group[0]] == dates[group[1]]:
+            dates[group[1]] += pd.Timedelta(days=1 + rng.randrange(30))
+        for d in group[2:]:
+            if dates[d] <= dates[group[0]]:
+                dates[d] = dates[group[0]] + pd.Timedelta(days=1 + rng.randrange(30))
+        src = group[0]
+        k = rng.choice((2, 3))
+        at = rng.randrange(per_doc - k)
+        passage = "".join(bodies[src][at : at + k])
+        for tgt in group[1:]:
+            copy = edit_text(passage, rate, rng, alphabet)
+            bodies[tgt].insert(rng.randrange(len(bodies[tgt]) + 1), copy)
+            truth.append((plant, f"d{src:05d}", f"d{tgt:05d}", passage, copy))
+    texts = ["".join(b) for b in bodies]
+    docs = pd.DataFrame({
+        "doc_id": [f"d{i:05d}" for i in range(n_docs)], "date": pd.to_datetime(dates),
+        "level": "prefecture", "region": [f"地区{i % 20:02d}" for i in range(n_docs)],
+        "text": texts, "text_simplified": texts,
+    })  # fmt: skip
+    return docs, pd.DataFrame(truth, columns=["plant", "source", "target", "source_text", "target_text"])

@@ -1,0 +1,716 @@
+"""Who echoes whom: passages copied between documents with small edits, their source and the lag of each echo.
+
+Local documents relay central wording with edits (压实 → 压紧压实, 全市 → 全县, a clause dropped), so exact
+shared passages (:func:`directives.reuse.shared_passages`) miss much of it. As in passim (Smith, Cordell &
+Mullen 2015) and the legislative text-reuse studies (Wilkerson, Smith & Stramp 2015):
+
+* :func:`near_copies` indexes every character 5-gram of every document (Han characters and digits, see
+  :func:`directives.reuse.normalise_for_reuse`; "floating" n-grams, since Chinese has no spaces), keeps the
+  n-grams found in 2 to ``max_df`` documents (commoner ones are formulas and furniture, as passim's
+  ``--max-df``), chains the n-grams two documents share along a diagonal into candidate regions, and aligns
+  each region (``difflib``) to report the passage pair, its length and identity. Exact copies are near-copies
+  with identity 1.
+* :func:`echoes` joins the pairs into passages (a passage is the set of overlapping occurrences linked by
+  pairs), picks each passage's source (a document of a reference corpus, else a central document, else the
+  earliest), and lists every document repeating it with the lag in days; boilerplate (datelines, closing
+  lines, addressee lines, short passages at the very start or end of documents) is flagged, not counted.
+* :func:`source_shares`, :func:`lags_by_unit` and :func:`diffusion` summarise: the share of each document
+  taken from central and from other local documents, the lags per unit, and how a passage spreads over time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .reuse import normalise_for_reuse
+
+NGRAM = 5  # characters per indexed n-gram
+MAX_DF = 100  # n-grams in more documents than this are not indexed (passim's default --max-df)
+_PRIME = np.uint64(1_000_003)
+
+NEAR_COLUMNS = [
+    "doc_a", "doc_b", "start_a", "end_a", "start_b", "end_b", "text_a", "text_b", "length", "matches", "identity",
+]  # fmt: skip
+
+
+def _ngram_hashes(codes: np.ndarray, k: int = NGRAM) -> np.ndarray:
+    """A 64-bit polynomial hash of every window of ``k`` symbols (wrapping arithmetic)."""
+    n = len(codes) - k + 1
+    h = np.zeros(max(n, 0), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * _PRIME + codes[j : j + n]
+    return h
+
+
+def _pairs_of_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray):
+    """For groups of equal hashes (``starts``/``sizes`` into ``order``), every pair of members, as two arrays
+    of indices into the unsorted arrays; groups of the same size are handled together (vectorised)."""
+    left, right = [], []
+    for m in np.unique(sizes):
+        s = starts[sizes == m]
+        members = order[s[:, None] + np.arange(m)]
+        iu, ju = np.triu_indices(int(m), 1)
+        left.append(members[:, iu].ravel())
+        right.append(members[:, ju].ravel())
+    if not left:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(left), np.concatenate(right)
+
+
+def _chains(key, pa, pb, gap: int, band: int):
+    """Runs of shared n-grams of one pair of documents that lie along (nearly) one diagonal: sorted by pair,
+    diagonal and position, a new run starts where the pair changes, the diagonal moves more than ``band`` or
+    the position jumps more than ``gap``. Returns per run: key, a_lo, a_hi, b_lo, b_hi, n."""
+    diag = pb - pa
+    o = np.lexsort((pa, diag, key))
+    key, pa, pb, diag = key[o], pa[o], pb[o], diag[o]
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = (key[1:] != key[:-1]) | (diag[1:] - diag[:-1] > band) | (np.abs(pa[1:] - pa[:-1]) > gap)
+    run = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    return (
+        key[first],
+        np.minimum.reduceat(pa, first), np.maximum.reduceat(pa, first),
+        np.minimum.reduceat(pb, first), np.maximum.reduceat(pb, first),
+        np.bincount(run),
+    )  # fmt: skip
+
+
+def _merge_runs(runs, gap: int):
+    """Runs of one pair that continue each other (an insertion or deletion moves the diagonal) merged into
+    regions: per pair, sorted by start in the first document, joined while both documents' spans are within
+    ``gap`` of the region so far."""
+    key, alo, ahi, blo, bhi, n = runs
+    o = np.lexsort((alo, key))
+    regions = []
+    cur = None
+    for i in o:
+        k, a0, a1, b0, b1, c = int(key[i]), int(alo[i]), int(ahi[i]), int(blo[i]), int(bhi[i]), int(n[i])
+        if (
+            cur is not None
+            and cur[0] == k
+            and a0 <= cur[2] + gap
+            and b0 <= cur[4] + gap
+            and b1 >= cur[3] - gap
+            and b0 >= cur[3] - gap
+        ):
+            cur[2], cur[3], cur[4], cur[5] = max(cur[2], a1), min(cur[3], b0), max(cur[4], b1), cur[5] + c
+            continue
+        if cur is not None:
+            regions.append(cur)
+        cur = [k, a0, a1, b0, b1, c]
+    if cur is not None:
+        regions.append(cur)
+    return regions
+
+
+def align(a: str, b: str) -> tuple[int, int, int, int, int]:
+    """Align two strings and trim unmatched ends: (start_a, end_a, start_b, end_b, matched characters).
+
+    >>> align("某某压实责任抓细抓实", "压紧压实责任抓细抓实")
+    (2, 10, 2, 10, 8)
+    """
+    if a == b:  # an exact copy, the commonest case, needs no alignment
+        return 0, len(a), 0, len(b), len(a)
+    blocks = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size]
+    if not blocks:
+        return 0, 0, 0, 0, 0
+    first, last = blocks[0], blocks[-1]
+    return first.a, last.a + last.size, first.b, last.b + last.size, sum(m.size for m in blocks)
+
+
+def near_copies(
+    df: pd.DataFrame,
+    min_chars: int = 20,
+    min_identity: float = 0.7,
+    max_df: int = MAX_DF,
+    gap: int = 20,
+    band: int = 10,
+    column: str = "text_simplified",
+) -> pd.DataFrame:
+    """Passages that two documents share, exactly or with edits, of at least ``min_chars`` characters (Han
+    characters and digits, both sides) and identity at least ``min_identity`` (matched characters over the
+    longer side). Candidates come from the character 5-grams two documents share, among those in at most
+    ``max_df`` documents; shared n-grams along one diagonal (within ``band`` characters, ``gap`` apart at most)
+    form a region, which is extended while both sides agree (n-grams too common to index may end a passage)
+    and aligned. One row per aligned pair: doc_a, doc_b (doc_a first in ``df``), start
+    and end offsets in each document's ``column``, both texts (with their punctuation), length (characters
+    of the longer side), matches (characters aligned) and identity. Longest first.
+
+    >>> a = "今天天气很好。会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
+    >>> b = "本县召开会议。会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全和身体健康。"
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": [a, b]})
+    >>> row = near_copies(toy).iloc[0]
+    >>> print(row.text_a); print(row.text_b); round(float(row.identity), 2)
+    会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全
+    会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全
+    0.94
+    """
+    ids = df["doc_id"].tolist()
+    texts = df[column].fillna("").tolist()
+    norm = [normalise_for_reuse(t) for t in texts]
+    hashes, docs, pos = [], [], []
+    for d, (s, _) in enumerate(norm):
+        if len(s) < NGRAM:
+            continue
+        h = _ngram_hashes(np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64))
+        hashes.append(h)
+        docs.append(np.full(len(h), d, dtype=np.int64))
+        pos.append(np.arange(len(h), dtype=np.int64))
+    if not hashes:
+        return pd.DataFrame(columns=NEAR_COLUMNS)
+    h, doc, p = np.concatenate(hashes), np.concatenate(docs), np.concatenate(pos)
+    del hashes, docs, pos
+    order = np.lexsort((doc, h))
+    hs, ds = h[order], doc[order]
+    new_hash = np.ones(len(hs), dtype=bool)
+    new_hash[1:] = hs[1:] != hs[:-1]
+    starts = np.flatnonzero(new_hash)
+    sizes = np.diff(np.append(starts, len(hs)))
+    new_doc = new_hash.copy()
+    new_doc[1:] |= ds[1:] != ds[:-1]
+    n_docs = np.add.reduceat(new_doc.astype(np.int64), starts)
+    keep = (n_docs >= 2) & (n_docs <= max_df) & (sizes <= 2 * max_df)
+    i, j = _pairs_of_groups(order, starts[keep], sizes[keep])
+    del order, hs, ds
+    i, j = i[doc[i] != doc[j]], j[doc[i] != doc[j]]
+    swap = doc[i] > doc[j]
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    n = len(ids)
+    key = doc[i] * n + doc[j]
+    # pairs of documents sharing too few n-grams to hold a passage of min_chars are dropped before chaining
+    need = max(2, (min_chars - NGRAM + 1) // 4)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    enough = counts[inverse] >= need
+    runs = _chains(key[enough], p[i][enough], p[j][enough], gap, band)
+    rows = []
+    for k, a0, a1, b0, b1, _c in _merge_runs(runs, gap):
+        da, db = divmod(k, n)
+        (sa, offa), (sb, offb) = norm[da], norm[db]
+        a1, b1 = a1 + NGRAM, b1 + NGRAM
+        while a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:  # n-grams too common to index, at the ends
+            a1, b1 = a1 + 1, b1 + 1
+        while a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
+            a0, b0 = a0 - 1, b0 - 1
+        if a1 - a0 < min_chars or b1 - b0 < min_chars:
+            continue
+        x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
+        la, lb = x1 - x0, y1 - y0
+        longer = max(la, lb)
+        if min(la, lb) < min_chars or matched / longer < min_identity:
+            continue
+        a_s, a_e = int(offa[a0 + x0]), int(offa[a0 + x1 - 1]) + 1
+        b_s, b_e = int(offb[b0 + y0]), int(offb[b0 + y1 - 1]) + 1
+        rows.append((ids[da], ids[db], a_s, a_e, b_s, b_e, texts[da][a_s:a_e], texts[db][b_s:b_e],
+                     longer, matched, matched / longer))  # fmt: skip
+    out = pd.DataFrame(rows, columns=NEAR_COLUMNS)
+    order = ["length", "identity", "doc_a", "doc_b", "start_a"]
+    return out.sort_values(order, ascending=[False, False, True, True, True], ignore_index=True)
+
+
+def mark_edits(a: str, b: str) -> tuple[str, str]:
+    """The two sides of a near-copy with their differences marked: text only in ``a`` as ［…］ in the first,
+    text only in ``b`` as ［…］ in the second (replacements marked on both sides).
+
+    >>> mark_edits("压实四方责任", "压紧压实属地责任")
+    ('压实［四方］责任', '［压紧］压实［属地］责任')
+    """
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    left, right = [], []
+    for op, i0, i1, j0, j1 in sm.get_opcodes():
+        if op == "equal":
+            left.append(a[i0:i1])
+            right.append(b[j0:j1])
+            continue
+        if i1 > i0:
+            left.append(f"［{a[i0:i1]}］")
+        if j1 > j0:
+            right.append(f"［{b[j0:j1]}］")
+    return "".join(left), "".join(right)
+
+
+def marked_excerpt(a: str, b: str, width: int = 160, before: int = 20) -> tuple[str, str]:
+    """:func:`mark_edits` of two long passages, each cut to ``width`` characters from ``before`` characters
+    ahead of its first edit (so that a long copy shows where it was edited, not its unchanged beginning).
+
+    >>> marked_excerpt("甲" * 50 + "压实四方责任", "甲" * 50 + "压实属地责任", width=12, before=2)
+    ('…压实［四方］责任', '…压实［属地］责任')
+    """
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    first = next((i0 for op, i0, _, _, _ in sm.get_opcodes() if op != "equal"), 0)  # a[:first] == b[:first]
+    cut = max(0, first - before)
+    out = [("…" if cut else "") + m[:width] + ("…" if len(m) > width else "") for m in mark_edits(a[cut:], b[cut:])]
+    return out[0], out[1]
+
+
+# --------------------------------------------------------------------------- boilerplate
+BOILERPLATE = re.compile(
+    "|".join([
+        r"^(本报|新华社|人民网|中新社|央视网|据新华社|新华网)[^。]{0,16}\d{1,2}月\d{1,2}日(电|讯)",  # datelines
+        r"^本报记者|^记者[\u4e00-\u9fff]{2,4}(报道|摄)",
+        r"特此通知|现印发给你们|请认真贯彻执行|请遵照执行|请认真组织实施|请结合实际认真贯彻落实|此件公开发布|此页无正文|抄送",
+        r"本(通知|办法|意见|规定|方案|细则|规划|决定|计划)自\d{4}年\d{1,2}月\d{1,2}日起(施行|实施)",
+        r"^各省自治区直辖市|^各市人民政府|^国务院各部委各直属机构|^省政府各部门各直属机构",
+        r"(人民政府|办公厅|办公室)\d{4}年\d{1,2}月\d{1,2}日$",
+        r"责任编辑|版权所有|转载请注明",
+    ])
+)  # fmt: skip
+
+
+def is_boilerplate(passage: str) -> bool:
+    """Whether a passage (Han characters and digits, as :func:`directives.reuse.normalise_for_reuse` gives)
+    is furniture: mostly (half its characters or more) a dateline, a standard opening or closing line, an
+    addressee line, a signature with its date. A dateline before a relayed paragraph is not furniture.
+
+    >>> is_boilerplate("新华社北京10月1日电"), is_boilerplate("国务院办公厅2016年8月8日")
+    (True, True)
+    >>> is_boilerplate("压紧压实四方责任"), is_boilerplate("新华社北京10月1日电会议强调要压紧压实四方责任抓细抓实")
+    (False, False)
+    """
+    return sum(len(m.group(0)) for m in BOILERPLATE.finditer(passage)) >= 0.5 * len(passage) > 0
+
+
+# --------------------------------------------------------------------------- echoes
+ECHO_COLUMNS = [
+    "passage", "source", "source_date", "source_kind", "doc_id", "date", "level", "region", "lag_days",
+    "start", "end", "length", "identity", "text", "source_text", "n_docs", "boilerplate",
+]  # fmt: skip
+
+
+def _reference_frame(reference, df: pd.DataFrame) -> pd.DataFrame:
+    """The reference corpus as a table with doc_ids that cannot collide with ``df``'s."""
+    if reference is None:
+        return df.iloc[:0]
+    if isinstance(reference, (str, Path)):
+        from .corpus import load_corpus
+
+        reference = load_corpus(reference)
+    ref = reference.copy()
+    ref["doc_id"] = "ref:" + ref["doc_id"].astype(str)
+    return ref
+
+
+def _find(parent: list[int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _spots(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """Occurrences (doc_id, start, end) of the pairs (those of row i at i and i + len(pairs)), and for each its
+    spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot."""
+    occ = list(zip(pairs["doc_a"], pairs["start_a"], pairs["end_a"], strict=True))
+    occ += list(zip(pairs["doc_b"], pairs["start_b"], pairs["end_b"], strict=True))
+    parent = list(range(len(occ)))
+    by_doc = defaultdict(list)
+    for x, (d, s, e) in enumerate(occ):
+        by_doc[d].append((s, e, x))
+    for spans in by_doc.values():
+        spans.sort()
+        best = None  # the occurrence reaching furthest so far
+        for s, e, x in spans:
+            if best is not None and best[1] > s:
+                inter = min(best[1], e) - s
+                if inter >= overlap * min(e - s, best[1] - best[0]):
+                    parent[_find(parent, x)] = _find(parent, best[2])
+            if best is None or e > best[1]:
+                best = (s, e, x)
+    return occ, [_find(parent, x) for x in range(len(occ))]
+
+
+def echoes(
+    df: pd.DataFrame,
+    reference: pd.DataFrame | str | Path | None = None,
+    pairs: pd.DataFrame | None = None,
+    column: str = "text_simplified",
+    **near: object,
+) -> pd.DataFrame:
+    """Every passage of a document of ``df`` that it shares (exactly or with edits, :func:`near_copies`) with
+    another document, and where it came from. The occurrences of one document that overlap are one spot; a
+    spot's source is, among the documents it is directly paired with that are not dated after it, and itself,
+    a document of ``reference`` (central texts, as a table or a path :func:`directives.corpus.load_corpus`
+    reads) if any, else one of ``level == "central"``, else any; the earliest of them (a missing date counts
+    as latest; ties go to the first document of the table). A spot that is its own source is not an echo, so
+    a local document earlier than the central ones that share its wording is a source, not their echo.
+    One row per echo: passage (numbered by source passage, so the documents repeating one passage share it),
+    source, source_date, source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region,
+    lag_days (missing when either date is), start and end in the document, length (characters), identity with
+    the source's text, text, source_text (the source's side of the pair), n_docs (documents holding the
+    passage, its source included) and boilerplate (either side :func:`is_boilerplate`, or under 40 characters
+    at the very start or end of both documents: a dateline, a standard lead). ``pairs`` reuses a
+    :func:`near_copies` result for ``df`` (without
+    reference); other keywords go to :func:`near_copies`.
+
+    >>> text = "会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
+    >>> toy = pd.DataFrame({"doc_id": ["county", "centre"], "level": ["county", "central"], "region": ["甲县", "中央"],
+    ...     "date": pd.to_datetime(["2022-03-20", "2022-03-17"]), "text_simplified": ["本县" + text, text]})
+    >>> echoes(toy)[["source", "doc_id", "source_kind", "lag_days"]].values.tolist()
+    [['centre', 'county', 'central', 3.0]]
+    >>> none = echoes(toy.assign(text_simplified=["天地玄黄", "宇宙洪荒"])); len(none[~none.boilerplate].columns)
+    17
+    """
+    ref = _reference_frame(reference, df)
+    both = pd.concat([df, ref], ignore_index=True) if len(ref) else df.reset_index(drop=True)
+    if pairs is None or len(ref):
+        pairs = near_copies(both, column=column, **near)
+    if pairs.empty:
+        return _echo_frame([])
+    texts = dict(zip(both["doc_id"], both[column].fillna(""), strict=True))
+    meta = both.set_index("doc_id")
+    dates = pd.to_datetime(meta["date"]) if "date" in meta else pd.Series(pd.NaT, index=meta.index)
+    level = (meta["level"] if "level" in meta else pd.Series("", index=meta.index)).fillna("unknown")
+    region = (meta["region"] if "region" in meta else pd.Series("", index=meta.index)).fillna("unknown")
+    ref_ids = set(ref["doc_id"])
+    position = {d: i for i, d in enumerate(both["doc_id"])}
+    far = pd.Timestamp.max
+
+    def rank(d):  # reference, then central, then any; earliest; first in the table
+        tier = 0 if d in ref_ids else 1 if level.get(d) == "central" else 2
+        date = dates.get(d)
+        return tier, date if pd.notna(date) else far, position[d]
+
+    occ, spot = _spots(pairs)
+    half = len(pairs)
+    links = defaultdict(list)  # spot -> (other spot, own occurrence, other occurrence)
+    for x in range(half):
+        links[spot[x]].append((spot[x + half], x, x + half))
+        links[spot[x + half]].append((spot[x], x + half, x))
+    chosen = {}  # spot -> (source spot, own occurrence, source occurrence)
+    for sp, linked in links.items():
+        mine = dates.get(occ[sp][0])
+        before = [t for t in linked if not (pd.notna(mine) and pd.notna(dates.get(occ[t[0]][0])))
+                  or dates.get(occ[t[0]][0]) <= mine]  # fmt: skip
+        if not before:
+            continue  # everything it shares came later: it is a source, not an echo
+        best = min(before, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
+        if rank(occ[best[0]][0]) < rank(occ[sp][0]):
+            chosen[sp] = best
+    # passages: the source spots, each with the echoes it has
+    by_source = defaultdict(list)
+    for src, own, other in chosen.values():
+        by_source[src].append((own, other))
+    order = sorted(by_source, key=lambda s: (-len({occ[o][0] for o, _ in by_source[s]}), position[occ[s][0]], s))
+    rows = []
+    for number, src in enumerate(order):
+        members = by_source[src]
+        s_doc = occ[src][0]
+        docs = {occ[own][0] for own, _ in members}
+        for d in sorted(docs, key=position.get):
+            if d in ref_ids:
+                continue
+            own, other = max(((o, x) for o, x in members if occ[o][0] == d), key=lambda t: occ[t[0]][2] - occ[t[0]][1])
+            (_, s, e), (_, s0, e0) = occ[own], occ[other]
+            text, src_text = texts[d][s:e], texts[s_doc][s0:e0]
+            norm, src_norm = normalise_for_reuse(text)[0], normalise_for_reuse(src_text)[0]
+            sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
+            identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
+            short_at_edges = len(norm) < 40 and _at_edge(texts[d], s, e) and _at_edge(texts[s_doc], s0, e0)
+            boiler = is_boilerplate(norm) or is_boilerplate(src_norm) or short_at_edges
+            known = pd.notna(dates.get(d)) and pd.notna(dates.get(s_doc))
+            lag = (dates.get(d) - dates.get(s_doc)).days if known else np.nan
+            kind = ("reference", "central", "local")[rank(s_doc)[0]]
+            rows.append((number, s_doc, dates.get(s_doc), kind, d, dates.get(d), level.get(d), region.get(d),
+                         lag, s, e, len(norm), identity, text, src_text, len(docs) + 1, boiler))  # fmt: skip
+    return _echo_frame(rows)
+
+
+def _echo_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The rows of :func:`echoes` as a table, with the same dtypes when there are none (an empty ``boilerplate``
+    column of objects would make ``found[~found.boilerplate]`` select columns, not rows)."""
+    out = pd.DataFrame(rows, columns=ECHO_COLUMNS)
+    out = out.astype({"lag_days": float, "boilerplate": bool, "passage": int, "length": int, "identity": float,
+                      "n_docs": int, "start": int, "end": int})  # fmt: skip
+    return out.sort_values(["passage", "lag_days", "doc_id"], ignore_index=True)
+
+
+def _at_edge(text: str, start: int, end: int, within: int = 5) -> bool:
+    """Whether ``text[start:end]`` begins within ``within`` characters (Han and digits) of the text's start or
+    ends within as many of its end."""
+    before = len(normalise_for_reuse(text[:start])[0])
+    after = len(normalise_for_reuse(text[end:])[0])
+    return before <= within or after <= within
+
+
+# --------------------------------------------------------------------------- summaries
+def source_shares(df: pd.DataFrame, found: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
+    """For each document of ``df``: its characters (Han characters and digits), the share of them in passages
+    it repeats from a central (or reference) source, from another local document, and its own (the rest).
+    Boilerplate and echoes that predate their source are not counted. Columns: doc_id, chars, central,
+    local, own.
+
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": ["一二三四五六七八九十", "一二三四"]})
+    >>> e = pd.DataFrame({"doc_id": ["a"], "start": [0], "end": [5], "source_kind": ["central"],
+    ...                   "boilerplate": [False], "lag_days": [1.0]})
+    >>> source_shares(toy, e).round(2).values.tolist()
+    [['a', 10, 0.5, 0.0, 0.5], ['b', 4, 0.0, 0.0, 1.0]]
+    """
+    counted = found[~found["boilerplate"].astype(bool) & ~(found["lag_days"] < 0)]
+    spans = defaultdict(list)
+    for d, s, e, k in zip(counted["doc_id"], counted["start"], counted["end"], counted["source_kind"], strict=True):
+        spans[d].append((s, e, "local" if k == "local" else "central"))
+    rows = []
+    for d, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
+        han = normalise_for_reuse(text)[1]
+        mask = np.zeros(len(han), dtype=np.int8)  # 0 own, 1 local, 2 central (central wins an overlap)
+        for s, e, k in spans.get(d, ()):
+            lo, hi = np.searchsorted(han, s), np.searchsorted(han, e)
+            mask[lo:hi] = np.maximum(mask[lo:hi], 2 if k == "central" else 1)
+        total = max(len(han), 1)
+        rows.append((d, len(han), (mask == 2).sum() / total, (mask == 1).sum() / total, (mask == 0).sum() / total))
+    return pd.DataFrame(rows, columns=["doc_id", "chars", "central", "local", "own"])
+
+
+def lags_by_unit(found: pd.DataFrame, by: tuple[str, ...] = ("level", "region")) -> pd.DataFrame:
+    """The lags (days) of the echoes in each unit (by default level and region of the repeating document),
+    boilerplate and echoes without a date left out: echoes, documents, passages, median, quartiles, the
+    share within 7 and within 30 days, and the share that predate their (central) source. Most echoes first.
+
+    >>> e = pd.DataFrame({"level": ["county"] * 3, "region": ["甲县"] * 3, "doc_id": ["a", "a", "b"],
+    ...     "passage": [0, 1, 0], "lag_days": [1.0, 3.0, 40.0], "boilerplate": [False] * 3})
+    >>> lags_by_unit(e)[["region", "echoes", "median", "within_7"]].values.tolist()
+    [['甲县', 3, 3.0, 0.6666666666666666]]
+    """
+    cols = [*by, "echoes", "documents", "passages", "median", "q25", "q75", "within_7", "within_30", "before_source"]
+    f = found[~found["boilerplate"].astype(bool) & found["lag_days"].notna()]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    g = f.groupby(list(by), dropna=False)
+    out = g.agg(
+        echoes=("lag_days", "size"), documents=("doc_id", "nunique"), passages=("passage", "nunique"),
+        median=("lag_days", "median"), q25=("lag_days", lambda x: x.quantile(0.25)),
+        q75=("lag_days", lambda x: x.quantile(0.75)), within_7=("lag_days", lambda x: x.between(0, 7).mean()),
+        within_30=("lag_days", lambda x: x.between(0, 30).mean()), before_source=("lag_days", lambda x: (x < 0).mean()),
+    ).reset_index()  # fmt: skip
+    return out.sort_values(["echoes", *by], ascending=[False, *[True] * len(by)], ignore_index=True)[cols]
+
+
+def travelling(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The passages repeated by the most documents (boilerplate left out), with their source and path: the
+    regions in the order they took it up. Columns: passage, source, source_kind, source_date, documents,
+    regions, median_lag, path, text.
+
+    >>> e = pd.DataFrame({"passage": [0, 0], "source": ["c", "c"], "source_kind": ["central"] * 2,
+    ...     "source_date": pd.to_datetime(["2022-03-17"] * 2), "doc_id": ["x", "y"], "region": ["乙", "甲"],
+    ...     "lag_days": [5.0, 2.0], "source_text": ["压实责任"] * 2, "boilerplate": [False] * 2})
+    >>> travelling(e).path.tolist()
+    ['甲 (2 d) → 乙 (5 d)']
+    """
+    cols = ["passage", "source", "source_kind", "source_date", "documents", "regions", "median_lag", "path", "text"]
+    f = found[~found["boilerplate"].astype(bool)]
+    rows = []
+    for p, g in f.groupby("passage"):
+        g = g.sort_values("lag_days", kind="stable")
+        first = g.groupby("region", sort=False)["lag_days"].first()
+        path = " → ".join(f"{r} ({lag:.0f} d)" if pd.notna(lag) else f"{r}" for r, lag in first.items())
+        rows.append((p, g.source.iloc[0], g.source_kind.iloc[0], g.source_date.iloc[0], g.doc_id.nunique(),
+                     len(first), g.lag_days.median(), path, g.source_text.iloc[0]))  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["documents", "regions", "passage"], ascending=[False, False, True], ignore_index=True).head(
+        top
+    )
+
+
+def diffusion(found: pd.DataFrame, passage: int, by: str = "region") -> pd.DataFrame:
+    """How one passage spreads: for each date on which a new unit (``by``) first repeats it, the cumulative
+    number of units using it (the source's unit counted from the source's date). Columns: date, units, new.
+
+    >>> e = pd.DataFrame({"passage": [0, 0, 0], "source_date": pd.to_datetime(["2022-03-17"] * 3),
+    ...     "date": pd.to_datetime(["2022-03-18", "2022-03-18", "2022-03-25"]), "region": ["甲", "甲", "乙"]})
+    >>> diffusion(e, 0).units.tolist()
+    [1, 2, 3]
+    """
+    g = found[(found["passage"] == passage) & found["date"].notna()]
+    firsts = g.groupby(by)["date"].min().sort_values()
+    rows = [(g["source_date"].iloc[0], 1, "source")] if len(g) and pd.notna(g["source_date"].iloc[0]) else []
+    for unit, date in firsts.items():
+        rows.append((date, len(rows) + 1, unit))
+    return pd.DataFrame(rows, columns=["date", "units", "new"])
+
+
+# --------------------------------------------------------------------------- evaluation on planted copies
+def score_planted(
+    docs: pd.DataFrame, truth: pd.DataFrame, pairs: pd.DataFrame, found: pd.DataFrame | None = None
+) -> dict[str, float]:
+    """Recall, precision and direction of :func:`near_copies` (and :func:`echoes`) on a corpus with planted
+    near-copies (:func:`directives.synthetic.plant_near_copies`). A planted copy is found when one row joins
+    its two documents with spans covering at least half of each planted passage; a row is right when at least
+    half of each of its spans lies in one plant's passages; the direction is right when :func:`echoes` (given
+    as ``found``) lists the target with the planted source as the source.
+
+    >>> from directives.synthetic import plant_near_copies
+    >>> import random; rng = random.Random(0)
+    >>> sents = ["".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(30)) + "。" for _ in range(400)]
+    >>> docs, truth = plant_near_copies(sents, n_docs=20, n_plants=6, per_doc=12, rate=0.0)
+    >>> score = score_planted(docs, truth, near_copies(docs))
+    >>> score["recall"], score["precision"]
+    (1.0, 1.0)
+    """
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # doc -> (plant, start, end)
+    planted = []
+    for r in truth.itertuples():
+        s = texts[r.source].find(r.source_text)
+        t = texts[r.target].find(r.target_text)
+        planted.append((r.plant, r.source, (s, s + len(r.source_text)), r.target, (t, t + len(r.target_text))))
+        spans[r.source].append((r.plant, s, s + len(r.source_text)))
+        spans[r.target].append((r.plant, t, t + len(r.target_text)))
+    spans = {d: list(set(v)) for d, v in spans.items()}
+
+    def plants_holding(doc, a, b):  # plants whose passage holds at least half of [a, b)
+        return {p for p, x, y in spans.get(doc, ()) if min(b, y) - max(a, x) >= 0.5 * (b - a)}
+
+    def covers(doc, a, b, x, y):  # [a, b) covers at least half of [x, y)
+        return min(b, y) - max(a, x) >= 0.5 * (y - x)
+
+    right = sum(
+        bool(plants_holding(r.doc_a, r.start_a, r.end_a) & plants_holding(r.doc_b, r.start_b, r.end_b))
+        for r in pairs.itertuples()
+    )
+    by_pair = defaultdict(list)
+    for r in pairs.itertuples():
+        by_pair[r.doc_a, r.doc_b].append((r.start_a, r.end_a, r.start_b, r.end_b))
+        by_pair[r.doc_b, r.doc_a].append((r.start_b, r.end_b, r.start_a, r.end_a))
+    hits = sum(
+        any(covers(s, a0, a1, *ss) and covers(t, b0, b1, *ts) for a0, a1, b0, b1 in by_pair.get((s, t), ()))
+        for _, s, ss, t, ts in planted
+    )
+    score = {"planted": len(planted), "found": len(pairs), "recall": hits / max(len(planted), 1),
+             "precision": right / max(len(pairs), 1)}  # fmt: skip
+    if found is not None:
+        src = set(zip(found["doc_id"], found["source"], strict=True))
+        score["direction"] = sum((t, s) in src for _, s, _, t, _ in planted) / max(len(planted), 1)
+    return score
+
+
+# --------------------------------------------------------------------------- per unit, and figures
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an s when ``n`` is not 1.
+
+    >>> plural(1, "article"), plural(1200, "region")
+    ('1 article', '1,200 regions')
+    """
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def shares_by_unit(shares: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
+    """:func:`source_shares` per unit (``unit`` maps doc_id to unit, as
+    :func:`directives.analysis.document_units` gives; documents without a unit left out), weighted by
+    characters: the share of the unit's characters from central sources, from other local documents and
+    its own, with its documents and characters. Most characters from central sources first.
+
+    >>> s = pd.DataFrame({"doc_id": ["a", "b"], "chars": [10, 30], "central": [1.0, 0.0], "local": [0.0, 0.5],
+    ...                   "own": [0.0, 0.5]})
+    >>> shares_by_unit(s, pd.Series({"a": "甲", "b": "甲"})).round(3).to_dict("index")
+    {'甲': {'documents': 2, 'chars': 40, 'central': 0.25, 'local': 0.375, 'own': 0.375}}
+    """
+    s = shares.assign(unit=shares["doc_id"].map(unit)).dropna(subset=["unit"])
+    weighted = s[["central", "local", "own"]].mul(s["chars"], axis=0).assign(unit=s["unit"], chars=s["chars"])
+    g = weighted.groupby("unit")
+    out = g[["central", "local", "own"]].sum().div(g["chars"].sum().clip(lower=1), axis=0)
+    out.insert(0, "chars", g["chars"].sum())
+    out.insert(0, "documents", g.size())
+    out.index.name = "unit"
+    return out.sort_values(["central", "local"], ascending=False, kind="stable")
+
+
+def plot_source_shares(table: pd.DataFrame, labels: dict, title: str) -> plt.Figure:
+    """Stacked horizontal bars: for each unit (row of :func:`shares_by_unit`), the share of its characters
+    from central sources, from other local documents and its own.
+
+    >>> t = pd.DataFrame({"central": [0.2], "local": [0.1], "own": [0.7]}, index=["甲"])
+    >>> fig = plot_source_shares(t, {"甲": "甲县"}, "Where the wording comes from"); fig.axes[0].get_title()
+    'Where the wording comes from'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * max(len(table), 1)))
+    names = [labels.get(u, str(u)) for u in table.index]
+    left = np.zeros(len(table))
+    for part, colour, label in (("central", "tab:red", "from a central source"),
+                                ("local", "tab:orange", "from another local document"),
+                                ("own", "lightgray", "own wording")):  # fmt: skip
+        values = table[part].to_numpy(dtype=float)
+        ax.barh(names, values, left=left, color=colour, label=label)
+        left += values
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("share of characters (Han characters and digits)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(len(table), 1) ** 0.5 - 0.12), ncol=3, fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lags(found: pd.DataFrame, unit: pd.Series, labels: dict, title: str, top: int = 15) -> plt.Figure:
+    """The lag (days from the source's date) of every dated echo that is not boilerplate, by unit of the
+    repeating document (``unit`` maps doc_id to unit): one row of points per unit with its median marked, the
+    ``top`` units with the most echoes. Echoes that predate their source are left of zero.
+
+    >>> e = pd.DataFrame({"doc_id": ["a", "b"], "lag_days": [1.0, 9.0], "boilerplate": [False, False]})
+    >>> fig = plot_lags(e, pd.Series({"a": "甲", "b": "乙"}), {}, "Lags"); fig.axes[0].get_title()
+    'Lags'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    f = found[~found["boilerplate"].astype(bool) & found["lag_days"].notna()]
+    f = f.assign(unit=f["doc_id"].map(unit)).dropna(subset=["unit"])
+    units = f["unit"].value_counts().head(top).index.tolist()
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.4 * max(len(units), 1)))
+    rng = np.random.default_rng(0)
+    for y, u in enumerate(units):
+        lags = f.loc[f["unit"] == u, "lag_days"].to_numpy()
+        ax.scatter(lags, y + rng.uniform(-0.2, 0.2, len(lags)), s=10, alpha=0.5, color="tab:blue")
+        ax.plot([np.median(lags)] * 2, [y - 0.35, y + 0.35], color="tab:red", lw=2)
+    ax.set_yticks(range(len(units)), [f"{labels.get(u, u)} ({(f.unit == u).sum():,})" for u in units])
+    ax.invert_yaxis()
+    ax.axvline(0, color="gray", lw=0.8)
+    if not units:
+        ax.text(0.5, 0.5, "no dated echoes", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+    ax.set_xlabel("days after the source (red: median; in brackets: echoes)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_diffusion(found: pd.DataFrame, passages: list[int], labels: dict, title: str) -> plt.Figure:
+    """Diffusion curves (:func:`diffusion`): for each passage, the cumulative number of units (regions)
+    using it over time, as steps; ``labels`` maps passage numbers to legend labels.
+
+    >>> e = pd.DataFrame({"passage": [0, 0], "source_date": pd.to_datetime(["2022-03-17"] * 2),
+    ...     "date": pd.to_datetime(["2022-03-18", "2022-03-25"]), "region": ["甲", "乙"]})
+    >>> fig = plot_diffusion(e, [0], {0: "压实责任"}, "Spread"); fig.axes[0].get_title()
+    'Spread'
+    >>> plt.close(fig)
+    """
+    from .plotting import use_cjk_font
+
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for p in passages:
+        curve = diffusion(found, p)
+        if len(curve):
+            ax.step(curve["date"], curve["units"], where="post", marker="o", ms=3, label=labels.get(p, str(p)))
+    if passages:
+        ax.legend(fontsize=8, loc="upper left")
+    else:
+        ax.text(0.5, 0.5, "no passage is repeated", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+    ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_ylabel("units using it (source included)")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

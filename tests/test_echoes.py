@@ -1,0 +1,147 @@
+"""Near-copies and echoes: planted copies of real sentences found with their source, exact shared passages
+kept, the seeds' relayed wording found with its edits, and on the policy corpus sources and positive lags."""
+
+from __future__ import annotations
+
+import random
+import re
+import tarfile
+import warnings
+
+import pandas as pd
+import pytest
+from directives import evaluate, load_corpus, paths
+from directives.echoes import echoes, lags_by_unit, mark_edits, near_copies, score_planted, source_shares
+from directives.reuse import shared_passages
+from directives.synthetic import make_articles, plant_near_copies
+
+HAVE_SHARED = evaluate.PEOPLES_DAILY.is_file() and evaluate.POLICIES.is_file()
+needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared/corpora is not beside the clone")
+
+
+@pytest.fixture(scope="module")
+def peoples_daily_sentences():
+    """The sentences of People's Daily, October 2019, read from the archive (never unpacked)."""
+    sentences = []
+    with tarfile.open(evaluate.PEOPLES_DAILY) as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(".txt"):
+                text = tar.extractfile(member).read().decode("utf-8")
+                sentences += [s.strip() for s in re.split(r"(?<=[。！？])", text) if 20 <= len(s.strip()) <= 120]
+    return sentences
+
+
+@needs_shared
+@pytest.mark.parametrize("rate", [0.05, 0.10])
+def test_planted_near_copies_of_real_sentences_are_found_with_their_source(peoples_daily_sentences, rate):
+    docs, truth = plant_near_copies(peoples_daily_sentences, n_docs=1000, n_plants=300, rate=rate, seed=1)
+    assert len(truth) >= 350  # some plants have two targets
+    assert (truth.source_text != truth.target_text).mean() > 0.9  # the copies were edited
+    pairs = near_copies(docs)
+    score = score_planted(docs, truth, pairs, echoes(docs, pairs=pairs))
+    assert score["recall"] >= 0.95, score
+    assert score["precision"] >= 0.95, score
+    assert score["direction"] >= 0.95, score
+
+
+def test_planted_near_copies_found_without_the_shared_corpora():
+    """The same measure on sentences of random characters, so that it runs everywhere; heavier edits."""
+    rng = random.Random(3)
+    sentences = ["".join(chr(0x4E00 + rng.randrange(6000)) for _ in range(rng.randrange(20, 60))) + "。"
+                 for _ in range(6000)]  # fmt: skip
+    docs, truth = plant_near_copies(sentences, n_docs=300, n_plants=100, rate=0.12, per_doc=15, seed=2)
+    pairs = near_copies(docs)
+    score = score_planted(docs, truth, pairs, echoes(docs, pairs=pairs))
+    assert score["recall"] >= 0.95 and score["precision"] >= 0.95 and score["direction"] >= 0.95, score
+
+
+def test_score_planted_counts_misses_and_false_pairs():
+    """The measure itself can fail: a pair dropped lowers recall, a wrong pair lowers precision."""
+    rng = random.Random(4)
+    sentences = ["".join(chr(0x4E00 + rng.randrange(6000)) for _ in range(40)) + "。" for _ in range(2000)]
+    docs, truth = plant_near_copies(sentences, n_docs=60, n_plants=20, rate=0.0, per_doc=10, seed=5)
+    pairs = near_copies(docs)
+    assert score_planted(docs, truth, pairs)["recall"] == 1.0
+    assert score_planted(docs, truth, pairs.iloc[len(pairs) // 2 :])["recall"] < 0.8
+    wrong = pairs.head(5).assign(doc_b=[d for d in docs.doc_id if d not in set(truth.source) | set(truth.target)][:5])
+    assert score_planted(docs, truth, pd.concat([pairs, wrong]))["precision"] < 1.0
+
+
+def test_exact_shared_passages_are_near_copies_with_identity_one():
+    df = make_articles(120, seed=7).assign(text_simplified=lambda d: d.text)
+    pairs = near_copies(df, min_chars=20)
+    passages = shared_passages(df, min_chars=20)
+    passages = passages[passages.n_docs <= 50]
+    assert len(passages) > 20
+    spans = {}
+    for r in pairs.itertuples():
+        spans.setdefault((r.doc_a, r.doc_b), []).append((r.start_a, r.end_a, r.start_b, r.end_b, r.identity))
+        spans.setdefault((r.doc_b, r.doc_a), []).append((r.start_b, r.end_b, r.start_a, r.end_a, r.identity))
+    for occ in passages.occurrences.head(200):
+        (d1, a1, b1), (d2, a2, b2) = next(
+            (x, y) for i, x in enumerate(occ) for y in occ[i + 1 :] if x[0] != y[0]
+        )  # two occurrences in different documents
+        found = spans.get((d1, d2), [])
+        assert any(s1 <= a1 and b1 <= e1 and s2 <= a2 and b2 <= e2 for s1, e1, s2, e2, _ in found), (d1, d2, a1, b1)
+    assert (pairs.identity == 1.0).sum() > 0 and pairs.identity.between(0.7, 1.0).all()
+
+
+def test_seed_articles_relay_central_wording_with_edits():
+    """Tianjin and Yongzhou relay the central meeting of 17 March 2022; Yongzhou writes 压紧压实 where Ningxia
+    wrote 压实, and 守土有责、守土尽责 drops 守土担责: found as near-copies, the edits marked."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = load_corpus(paths.SEEDS_DIR, cache_dir=None)
+    pairs = near_copies(df, min_chars=12)
+    edited = pairs[pairs.identity < 1.0]
+    assert edited.text_b.str.contains("压紧压实").any() or edited.text_a.str.contains("压紧压实").any()
+    row = edited[edited.text_a.str.contains("守土担责") | edited.text_b.str.contains("守土担责")].iloc[0]
+    a, b = mark_edits(row.text_a, row.text_b)
+    assert "［" in a + b and a.replace("［", "").replace("］", "") == row.text_a
+    found = echoes(df, min_chars=12)
+    assert len(found) and (found.lag_days.dropna() >= 0).all()  # no central document: the earliest is the source
+
+
+def test_boilerplate_is_set_apart_and_not_counted():
+    body = "会议强调，要压紧压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全和身体健康。"
+    dateline = "新华社北京10月1日电　"
+    df = pd.DataFrame({
+        "doc_id": ["centre", "a", "b"], "level": ["central", "county", "county"], "region": ["中央", "甲县", "乙县"],
+        "date": pd.to_datetime(["2022-03-17", "2022-03-18", "2022-03-25"]),
+        "text_simplified": [dateline + body, dateline + "甲县今天召开会议。" + body, dateline + "乙县报道的内容不同。"],
+    })  # fmt: skip
+    found = echoes(df, min_chars=8)
+    assert found[found.boilerplate].text.str.contains("新华社北京10月1日电").all() and found.boilerplate.any()
+    assert set(found[~found.boilerplate].doc_id) == {"a"}
+    shares = source_shares(df, found).set_index("doc_id")
+    assert shares.loc["b", "central"] == 0.0 and shares.loc["a", "central"] > 0.5
+    lags = lags_by_unit(found)
+    assert lags.region.tolist() == ["甲县"] and lags["median"].tolist() == [1.0]
+
+
+@pytest.fixture(scope="module")
+def policies():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_corpus(evaluate.POLICIES)
+
+
+@needs_shared
+def test_policy_documents_echo_central_plans_after_them(policies):
+    found = echoes(policies)
+    local = found[(found.level != "central") & ~found.boilerplate & (found.source_kind == "central")]
+    assert local.doc_id.nunique() >= 20  # most of the Shandong documents relay central wording
+    assert local.lag_days.median() > 30 and (local.lag_days >= 0).mean() > 0.8
+    implementing = local[local.text.str.contains("贯彻|落实|规划|行动")]
+    assert len(implementing) > 10
+
+
+@needs_shared
+def test_a_reference_corpus_is_the_source(policies):
+    central = policies[policies.level == "central"]
+    local = policies[policies.level != "central"]
+    found = echoes(local, reference=central)
+    assert set(found.doc_id) <= set(local.doc_id)
+    from_ref = found[found.source_kind == "reference"]
+    assert len(from_ref) > 50 and from_ref.source.str.startswith("ref:").all()
+    assert (from_ref.lag_days.dropna() >= 0).mean() > 0.8
