@@ -17,16 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
-import tarfile
 import time
-from pathlib import Path
 
-README = Path(__file__).resolve().parent / "README.md"
-MARK_START, MARK_END = "<!-- echoes:start -->", "<!-- echoes:end -->"
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
 
 
 def stage(n: int) -> dict:
@@ -74,12 +70,7 @@ def planted(rate: float) -> dict:
     from directives.echoes import echoes, near_copies, score_planted
     from directives.synthetic import plant_near_copies
 
-    sentences = []
-    with tarfile.open(evaluate.PEOPLES_DAILY) as tar:
-        for member in tar:
-            if member.isfile() and member.name.endswith(".txt"):
-                text = tar.extractfile(member).read().decode("utf-8")
-                sentences += [s.strip() for s in re.split(r"(?<=[。！？])", text) if 20 <= len(s.strip()) <= 120]
+    sentences = evaluate.peoples_daily_sentences()
     docs, truth = plant_near_copies(sentences, n_docs=1000, n_plants=300, rate=rate, seed=1)
     t = time.perf_counter()
     pairs = near_copies(docs)
@@ -132,10 +123,7 @@ def main() -> None:
                          f"| {r['direction']:.3f} | {r['seconds']:.1f} |")  # fmt: skip
     table = "\n".join(lines)
     print(table)
-    text = README.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        README.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{rest.split(MARK_END, 1)[1]}", encoding="utf-8")
+    write_results("echoes", table)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,8 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-README = Path(__file__).resolve().parent / "README.md"
-MARK_START, MARK_END = "<!-- passages:start -->", "<!-- passages:end -->"
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
 
 
 def stage(n: int) -> dict:
@@ -56,10 +54,7 @@ def main() -> None:
                      f"{r['max_docs']:,} | {r['rss_mb']:.0f} |")  # fmt: skip
     table = "\n".join(lines)
     print(table)
-    text = README.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        README.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{rest.split(MARK_END, 1)[1]}", encoding="utf-8")
+    write_results("passages", table)
 
 
 if __name__ == "__main__":

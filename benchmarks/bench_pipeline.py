@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
+
 HERE = Path(__file__).resolve().parent
-README = HERE / "README.md"
-MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def _peaks() -> dict:
@@ -246,12 +246,8 @@ def main() -> None:
         return
     table = run(a.sizes, a.baseline_max, a.recall_size)
     print(table)
-    if not a.no_readme and README.is_file():
-        text = README.read_text(encoding="utf-8")
-        if MARK_START in text:
-            head, rest = text.split(MARK_START, 1)
-            tail = rest.split(MARK_END, 1)[1]
-            README.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}", encoding="utf-8")
+    if not a.no_readme:
+        write_results("results", table)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
+
 HERE = Path(__file__).resolve().parent
-README = HERE / "README.md"
-MARK_START, MARK_END = "<!-- real:start -->", "<!-- real:end -->"
 
 LOAD = """
 import sys, time, warnings
@@ -169,13 +169,7 @@ def main() -> int:
         )
     table = "\n".join(rows)
     print(table)
-    text = README.read_text(encoding="utf-8")
-    block = f"{MARK_START}\n{table}\n{MARK_END}"
-    if MARK_START in text:
-        text = text[: text.index(MARK_START)] + block + text[text.index(MARK_END) + len(MARK_END) :]
-    else:
-        text += f"\n## Real text\n\n{block}\n"
-    README.write_text(text, encoding="utf-8")
+    write_results("real", table, "## Real text")
     return 0
 
 

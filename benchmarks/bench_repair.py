@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
+
 HERE = Path(__file__).resolve().parent
-README = HERE / "README.md"
-MARK_START, MARK_END = "<!-- repair:start -->", "<!-- repair:end -->"
 DENSE = "當前疫情防控形勢嚴峻，各級要全面壓實?崭鄯揽刎(zé)任，永州日?qǐng)?bào)報道。\n"
 
 
@@ -88,17 +88,12 @@ def main() -> int:
         ]
     )
     print(table)
-    text = README.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = f"{head}{MARK_START}\n{table}\n{MARK_END}{rest.split(MARK_END, 1)[1]}"
-    else:
-        text += (
-            "\n## GBK repair (bench_repair.py)\n\nCharacter-level cleaning (`clean_text`) on one core, CPU time; "
-            "a ratio of 10x / 1x near 10 is linear.\n\n"
-            f"{MARK_START}\n{table}\n{MARK_END}\n"
-        )
-    README.write_text(text, encoding="utf-8")
+    write_results(
+        "repair",
+        table,
+        "## GBK repair (bench_repair.py)\n\nCharacter-level cleaning (`clean_text`) on one core, CPU time; "
+        "a ratio of 10x / 1x near 10 is linear.",
+    )
     return 0
 
 

@@ -18,10 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-README = Path(__file__).resolve().parent / "README.md"
-MARK_START, MARK_END = "<!-- similarity:start -->", "<!-- similarity:end -->"
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
 
 
 def stage(n: int) -> dict:
@@ -81,10 +79,7 @@ def main() -> None:
                      f"| {r['units']:.2f} ({r['n_units']} regions) | {r['map']:.1f} ({r['map_kb']:.0f}) | {r['figure']:.1f} |")  # fmt: skip
     table = "\n".join(lines)
     print(table)
-    text = README.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        README.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{rest.split(MARK_END, 1)[1]}", encoding="utf-8")
+    write_results("similarity", table)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-README = Path(__file__).resolve().parent / "README.md"
-MARK_START, MARK_END = "<!-- topics:start -->", "<!-- topics:end -->"
+from _readme import write_results  # benchmarks/_readme.py: one way to write results
+
 K = 20
 
 
@@ -108,10 +108,7 @@ def main() -> None:
         print(lines[-1], flush=True)
     table = "\n".join(lines)
     print(table)
-    text = README.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        README.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{rest.split(MARK_END, 1)[1]}", encoding="utf-8")
+    write_results("topics", table)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,6 @@ kept, the seeds' relayed wording found with its edits, and on the policy corpus 
 from __future__ import annotations
 
 import random
-import re
-import tarfile
 import warnings
 
 import pandas as pd
@@ -22,13 +20,7 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared/corpora is 
 @pytest.fixture(scope="module")
 def peoples_daily_sentences():
     """The sentences of People's Daily, October 2019, read from the archive (never unpacked)."""
-    sentences = []
-    with tarfile.open(evaluate.PEOPLES_DAILY) as tar:
-        for member in tar:
-            if member.isfile() and member.name.endswith(".txt"):
-                text = tar.extractfile(member).read().decode("utf-8")
-                sentences += [s.strip() for s in re.split(r"(?<=[。！？])", text) if 20 <= len(s.strip()) <= 120]
-    return sentences
+    return evaluate.peoples_daily_sentences()
 
 
 @needs_shared
