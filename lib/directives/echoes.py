@@ -21,7 +21,6 @@ Mullen 2015) and the legislative text-reuse studies (Wilkerson, Smith & Stramp 2
 from __future__ import annotations
 
 import difflib
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .patterns import ECHO_BOILERPLATE
 from .reuse import normalise_for_reuse
 
 NGRAM = 5  # characters per indexed n-gram
@@ -251,18 +251,33 @@ def marked_excerpt(a: str, b: str, width: int = 160, before: int = 20) -> tuple[
     return out[0], out[1]
 
 
+def edited_examples(pairs: pd.DataFrame, dates: dict, n: int = 5, below: float = 0.97) -> pd.DataFrame:
+    """The first ``n`` copies of :func:`near_copies` that were edited (those below ``below`` identity when
+    there are such), the earlier document first (when both are dated), each cut around its first edit by
+    :func:`marked_excerpt`. Columns: earlier, later, identity, earlier_text, later_text.
+
+    >>> pairs = pd.DataFrame({"doc_a": ["b"], "doc_b": ["a"], "identity": [0.9],
+    ...                       "text_a": ["压实属地责任"], "text_b": ["压实四方责任"]})
+    >>> ex = edited_examples(pairs, {"a": pd.Timestamp("2022-03-17"), "b": pd.Timestamp("2022-03-19")})
+    >>> ex.earlier.tolist(), ex.earlier_text.tolist(), ex.later_text.tolist()
+    (['a'], ['压实［四方］责任'], ['压实［属地］责任'])
+    """
+    edited = pairs[pairs["identity"] < 1]
+    if (edited["identity"] < below).any():
+        edited = edited[edited["identity"] < below]
+    rows = []
+    for row in edited.head(max(n, 1)).itertuples():
+        a, b = (row.doc_a, row.text_a), (row.doc_b, row.text_b)
+        da, db = dates.get(a[0]), dates.get(b[0])
+        if pd.notna(da) and pd.notna(db) and db < da:
+            a, b = b, a
+        left, right = marked_excerpt(a[1], b[1])
+        rows.append((a[0], b[0], row.identity, left, right))
+    return pd.DataFrame(rows, columns=["earlier", "later", "identity", "earlier_text", "later_text"])
+
+
 # --------------------------------------------------------------------------- boilerplate
-BOILERPLATE = re.compile(
-    "|".join([
-        r"^(本报|新华社|人民网|中新社|央视网|据新华社|新华网)[^。]{0,16}\d{1,2}月\d{1,2}日(电|讯)",  # datelines
-        r"^本报记者|^记者[\u4e00-\u9fff]{2,4}(报道|摄)",
-        r"特此通知|现印发给你们|请认真贯彻执行|请遵照执行|请认真组织实施|请结合实际认真贯彻落实|此件公开发布|此页无正文|抄送",
-        r"本(通知|办法|意见|规定|方案|细则|规划|决定|计划)自\d{4}年\d{1,2}月\d{1,2}日起(施行|实施)",
-        r"^各省自治区直辖市|^各市人民政府|^国务院各部委各直属机构|^省政府各部门各直属机构",
-        r"(人民政府|办公厅|办公室)\d{4}年\d{1,2}月\d{1,2}日$",
-        r"责任编辑|版权所有|转载请注明",
-    ])
-)  # fmt: skip
+BOILERPLATE = ECHO_BOILERPLATE  # (patterns.py: every regular expression in one place)
 
 
 def is_boilerplate(passage: str) -> bool:

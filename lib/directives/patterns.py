@@ -135,3 +135,17 @@ ONE_CHARACTER_ENTRY = re.compile(r"^[ \t]*(\S) (\d+)(?: |[ \t]*$)", re.MULTILINE
 
 # dates in a file name: 20200131-02-06.txt, 2021-08-13_x.txt
 FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+# Furniture among the passages articles share (echoes.py): datelines, standard opening and closing lines of
+# documents, signatures, copyright lines.
+ECHO_BOILERPLATE = re.compile(
+    "|".join([
+        r"^(本报|新华社|人民网|中新社|央视网|据新华社|新华网)[^。]{0,16}\d{1,2}月\d{1,2}日(电|讯)",  # datelines
+        r"^本报记者|^记者[\u4e00-\u9fff]{2,4}(报道|摄)",
+        r"特此通知|现印发给你们|请认真贯彻执行|请遵照执行|请认真组织实施|请结合实际认真贯彻落实|此件公开发布|此页无正文|抄送",
+        r"本(通知|办法|意见|规定|方案|细则|规划|决定|计划)自\d{4}年\d{1,2}月\d{1,2}日起(施行|实施)",
+        r"^各省自治区直辖市|^各市人民政府|^国务院各部委各直属机构|^省政府各部门各直属机构",
+        r"(人民政府|办公厅|办公室)\d{4}年\d{1,2}月\d{1,2}日$",
+        r"责任编辑|版权所有|转载请注明",
+    ])
+)  # fmt: skip
