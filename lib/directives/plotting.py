@@ -268,7 +268,10 @@ def plot_terms_by_unit(by_unit: pd.DataFrame, labels: dict, top: int = 10, title
 def _tight_under_suptitle(fig: plt.Figure, h_pad: float | None = None) -> None:
     """``tight_layout`` leaving room for the figure's title (plain ``tight_layout`` ignores a suptitle, and
     the top row of small multiples ran into it); ``h_pad`` (in font sizes) between rows."""
-    fig.tight_layout(rect=(0, 0, 1, 1 - min(0.3, 0.3 / fig.get_figheight())), h_pad=h_pad)
+    height = fig.get_figheight()
+    if fig._suptitle is not None:  # a fixed distance from the top in inches, at any height of figure
+        fig._suptitle.set_y(1 - 0.08 / height)
+    fig.tight_layout(rect=(0, 0, 1, 1 - min(0.3, 0.45 / height)), h_pad=h_pad)
 
 
 def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = "") -> plt.Figure:
