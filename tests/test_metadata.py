@@ -55,6 +55,31 @@ def test_gazetteer_knows_codes_former_names_and_levels():
         ("", "我国经济运行总体平稳，全国各地。", {}, ("central", "中央", "body", None)),
         ("", "游客在参观。", {}, (None, None, None, None)),
         ("", "近日，各级科技部门召开会议，部署工作。", {}, (None, None, None, None)),  # 科技部门 is not 科技部
+        # a round-up filed from several places, most of them abroad, is set abroad though it starts in Beijing
+        (
+            "",
+            "各国人士表示赞赏。\n（本报北京、华盛顿、开罗、罗马10月15日电）",
+            {},
+            ("abroad", "国外", "dateline", None),
+        ),
+        ("", "各地群众表示。\n（本报北京、上海、华盛顿10月15日电）", {}, (None, None, None, None)),
+        (
+            "",
+            "综合本报驻外记者报道：美国、法国、埃及、巴西各界人士认为……",
+            {"dateline": "本报北京10月5日电"},
+            ("abroad", "国外", "dateline", "media"),
+        ),
+        # a bare county name counts where the text names its province, and only as a word of its own
+        ("", "浙江国际电动车展览会在义乌国际博览中心举行，义乌商户参展。", {}, ("county", "义乌市", "lead", None)),
+        ("", "义乌国际博览中心举行展览会。", {}, (None, None, None, None)),  # no province or prefecture named
+        ("", "河北省推进健康保障，健康保险覆盖全省。", {}, ("province", "河北省", "lead", None)),  # not 康保县
+        # the title names the province, the lead the city where it happens
+        (
+            "第五届中国（广东）国际博览会开幕",
+            "博览会在佛山潭洲国际会展中心开幕。",
+            {},
+            ("prefecture", "佛山市", "lead", None),
+        ),
     ],
 )
 def test_place_by_evidence(title, text, fields, expected):
@@ -170,15 +195,18 @@ def test_peoples_daily_labelled_sample(peoples_daily):
     scores, m, _df = peoples_daily
     assert scores["labelled"] >= 100 and m.doc_id.notna().all()
     assert scores["date"] >= 0.95, scores
-    # measured 0.825 and 0.825 (issue 13 asks 0.95: not met yet); the floor keeps what was reached
-    assert scores["level"] >= 0.80 and scores["region"] >= 0.80, scores
+    # measured 0.85 and 0.85 (issue 13 asks 0.95: not met); the floor keeps what was reached
+    assert scores["level"] >= 0.83 and scores["region"] >= 0.83, scores
 
 
-def test_peoples_daily_held_out_sample(peoples_daily, tmp_path):
+@pytest.mark.parametrize(
+    "labels, floor", [(evaluate.HELD_OUT, 0.78), (evaluate.THIRD, 0.77)], ids=["held-out", "third"]
+)
+def test_peoples_daily_held_out_sample(peoples_daily, tmp_path, labels, floor):
     folder = peoples_daily[2].attrs["folder"]
-    scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path, labels=evaluate.HELD_OUT)
+    scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path, labels=labels)
     assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
-    assert scores["level"] >= 0.75 and scores["region"] >= 0.75, scores  # measured 0.78 and 0.79
+    assert scores["level"] >= floor and scores["region"] >= floor, scores  # measured 0.80 and 0.80 on both
 
 
 def test_peoples_daily_nothing_lost_and_several_places(peoples_daily):

@@ -30,6 +30,8 @@ POLICIES = SHARED_CORPORA / "policies_central_shandong.csv.xz"
 PEOPLES_DAILY = SHARED_CORPORA / "peoples_daily_2019_10.tar.xz"
 LABELS = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels.csv"  # labelled while the rules were written
 HELD_OUT = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_heldout.csv"  # labelled afterwards
+# labelled independently of the code, by someone who never read it, after the rules of the fourth session were written
+THIRD = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_third.csv"
 
 
 def unpack_peoples_daily(into: str | Path) -> Path:
@@ -192,7 +194,11 @@ def main() -> int:
           f"{scores['exact level']:.1%})")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         folder = unpack_peoples_daily(tmp)
-        for name, labels in (("labelled while the rules were written", LABELS), ("held out", HELD_OUT)):
+        for name, labels in (
+            ("labelled while the rules were written", LABELS),
+            ("held out, labelled after the first rules", HELD_OUT),
+            ("held out, labelled independently later", THIRD),
+        ):
             scores, _, df = evaluate_peoples_daily(folder, cache_dir=Path(tmp) / "cache", labels=labels)
             right = f"level {scores['level']:.1%}, region {scores['region']:.1%}, date {scores['date']:.1%}"
             print(f"People's Daily, {scores['labelled']} hand-labelled articles ({name}): right {right}")

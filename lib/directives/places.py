@@ -84,6 +84,17 @@ _DATELINE_PLACE = re.compile(f"^据?(?:{_AGENCY})(?P<place>[{HAN}]{{2,8}}?)(?:\\
 _BODY_DATELINE = re.compile(
     f"(?:(?<=\\n)|(?<=[(（]))据?(?:本报|新华社|中新社)[{HAN}]{{2,10}}?(?:\\d{{1,2}}月\\d{{1,2}}日)?电"
 )
+# several datelines in one (本报北京、华盛顿、雅加达10月5日电): a round-up of correspondents' reports
+_MULTI_DATELINE = re.compile(
+    f"(?:本报|新华社|中新社)(?P<places>[{HAN}]{{2,8}}(?:、[{HAN}]{{2,8}})+)(?:\\d{{1,2}}月\\d{{1,2}}日)?电"
+)
+# a report put together by correspondents abroad
+_FOREIGN_CORRESPONDENTS = re.compile("驻外记者")
+_FOREIGN_COUNTRIES_MIN = 3  # distinct foreign countries a report of foreign voices names
+# a bare county short name (义乌, 灵宝) counts as a mention of the county only where the text also names its
+# prefecture or province, where the segmenter reads it as a word of its own (not 新民 in 新民主主义), and only when the
+# word is not a common one (古城, 富民): jieba's dictionary lists it below this frequency
+_COUNTY_SHORT_MAX_FREQ = 300
 _TITLE_PREFIX = re.compile(f"^(?P<prefix>[{HAN}·、]{{2,12}})[：:]")
 _ISSUER_IN_TITLE = re.compile(f"^(?P<issuer>[{HAN}、（）()]{{2,60}}?)(?:关于|關於)")
 _PARTY_COMMITTEE = re.compile(f"中共(?P<place>[{HAN}]{{2,12}}?)(?:省委|市委|州委|县委|区委|旗委|盟委|委员会)")
@@ -99,10 +110,13 @@ _ADDRESSEE_LEVEL = (
     (re.compile("各县|各区|市政府各|市直各|市直有关|市属各"), "prefecture"),
     (re.compile("各乡|各镇|各街道|县政府各|县直各|县直有关|区政府各"), "county"),
 )
+_MUNICIPALITY_CODES = ("11", "12", "31", "50")
 _LEAD_CHARS = 400
 _COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
 _BODY_MENTIONS = 3  # a place named this often in the whole text, more than national words, is where it is set
+_OUTWEIGH_NATIONAL = 3  # …and, where it speaks of itself as national, three times as often, with
+_DOMINANT_SHARE = 0.8  # at least this share of all the places it names in that province
 _NATIONAL = re.compile("我国|全国|党中央|国家|国民经济|各省（区、市）|各地区各部门|各地区、各部门")
 _CITATION = re.compile("《[^》]{0,80}》|[（(][^（）()]{0,60}[）)]|〔[^〕]{0,10}〕")
 
@@ -295,9 +309,13 @@ def _consistent(cands: list[Division], context: Counter) -> Division | None:
     return best
 
 
-def _mentions(text: str) -> list[Division]:
+def _mentions(text: str, bare_counties: bool = False) -> list[Division]:
+    """The divisions ``text`` names, each mention resolved in the context of the others; with ``bare_counties``
+    also counties named by their bare short name (灵宝) where the text names their prefecture or province."""
     g = gazetteer()
     found = g.find(text)
+    if bare_counties and found:
+        found = _with_bare_counties(text, found)
     context: Counter = Counter()
     for _s, _e, _surface, cands in found:
         for d in cands:
@@ -427,9 +445,9 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     title = title or ""
     seen: list = []
 
-    def whole() -> list[Division]:  # the places of the whole text, found once
+    def whole() -> list[Division]:  # the places of the whole text, found once, bare county names included
         if not seen:
-            seen.append(_mentions(text))
+            seen.append(_mentions(text, bare_counties=True))
         return seen[0]
 
     outlet = outlet or fields.get("outlet")
@@ -442,8 +460,11 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
                 return _result(None, "central", "issuer", "central government")
             if kind == "local" and d is not None:
                 return _result(d, None, "issuer", "local government")
-    # 2. the dateline
+    # 2. the dateline; a report of foreign voices, put together from correspondents abroad, is set abroad even when
+    # it is datelined in Beijing (本报北京10月5日电 综合本报驻外记者报道)
     kind, d, agency = _dateline_place(fields.get("dateline", ""))
+    if kind != "local" and _foreign_voices(title + "\n" + (fields.get("subtitle") or ""), text, fields):
+        return _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
     if kind == "local" and d is not None:
         # a correspondent in the provincial capital reporting on another city of the province: the title says
         t = _most_specific(_title_places(title))
@@ -466,6 +487,12 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
         prefix = _TITLE_PREFIX.match(title)
         divs = _mentions(prefix.group("prefix")) if prefix else []
         d = _most_specific(divs) if divs else _most_specific(_title_places(title))
+        if d is not None and d.level == "province" and _self_reference(text) != "province":
+            # a title names the province (第五届中国（广东）…博览会), the lead the city where it happens
+            inner = _most_specific(_mentions(lead))
+            if inner is not None and inner.province == d.province and inner.level != "province":
+                if not _in_capital(inner):  # (a provincial meeting sits in the capital)
+                    return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
         if d is not None:
             return _result(d, None, "title", _voice(agency, outlet, d.level, False))
     if kind == "central":
@@ -490,7 +517,7 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     government = addressee_level is not None
     if not local and _CENTRAL_ORG_ANYWHERE.search(_CITATION.sub("", text[:_OPENING_CHARS])):
         return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
-    divs = _mentions(lead)
+    divs = _mentions(lead, bare_counties=True)
     d = _most_specific(divs)
     if not local and not divs and _abroad_setting(text[:_OPENING_CHARS]):
         return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
@@ -506,10 +533,14 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     # a locality the whole text keeps returning to outweighs passing national words
     everywhere = whole()
     body_place = _most_specific(everywhere)
-    if body_place is not None and self_level != "central" and len(everywhere) >= _BODY_MENTIONS:
+    if body_place is not None and len(everywhere) >= _BODY_MENTIONS:
         national = len(_NATIONAL.findall(text))
         inside = sum(d.province == body_place.province for d in everywhere)
-        if inside > national and not _COMMENTATOR.search(title + "\n" + lead):
+        # a text that speaks of 我国/全国 still is set in the place it names far more often (a travel report)
+        outweighs = inside > national
+        if self_level == "central":
+            outweighs = inside > _OUTWEIGH_NATIONAL * national and inside >= _DOMINANT_SHARE * len(everywhere)
+        if outweighs and not _COMMENTATOR.search(title + "\n" + lead):
             return _result(body_place, None, "body", _voice(agency, outlet, body_place.level, False))
     if (
         self_level == "central"
@@ -547,6 +578,87 @@ def _abroad_setting(opening: str) -> bool:
         if "在" in before or "于" in before or after == "首都":
             return True
     return False
+
+
+def _foreign_voices(title: str, text: str, fields: dict) -> bool:
+    """A report put together abroad: a dateline of several places, most of them abroad (本报北京、华盛顿、雅加达…电),
+    or one that names correspondents abroad (综合本报驻外记者报道) with at least three foreign countries named in
+    the text. (A title of foreign voices, 国际人士谈…, is not enough: such reports are as often about China.)"""
+    for m in _MULTI_DATELINE.finditer(fields.get("dateline", "") + "\n" + text):
+        kinds = [_dateline_place(f"本报{place}电")[0] for place in m.group("places").split("、")]
+        if sum(k == "abroad" for k in kinds) > len(kinds) / 2:
+            return True
+    if _FOREIGN_CORRESPONDENTS.search(fields.get("dateline", "") + text[:_LEAD_CHARS]):
+        return len(set(_countries().findall(text))) >= _FOREIGN_COUNTRIES_MIN
+    return False
+
+
+@lru_cache(maxsize=1)
+def _county_shorts():
+    """An automaton of the short names of counties (义乌 for 义乌市) that name one county only, are no prefecture's or
+    province's short name, and are not common words: jieba's dictionary (pinned) lists them rarely if at all."""
+    import jieba
+
+    freq: dict[str, tuple[int, str]] = {}
+    shorts = gazetteer().county_short
+    with jieba.get_dict_file() as fh:  # the dictionary that ships with jieba (a bytes stream)
+        for raw in fh:
+            word, _, rest = raw.decode("utf-8").partition(" ")
+            if word in shorts:
+                count, _, tag = rest.strip().partition(" ")
+                freq[word] = (int(count), tag)
+    names = {}
+    g = gazetteer()
+    for short, divs in shorts.items():
+        if len({(d.province, d.prefecture) for d in divs}) != 1 or g.by_short.get(short) or g.by_name.get(short):
+            continue
+        if freq.get(short, (0, ""))[0] < _COUNTY_SHORT_MAX_FREQ:
+            names[short] = max(divs, key=lambda d: d.last_year)
+    if not names:
+        return None
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for short, d in names.items():
+        automaton.add_word(short, (short, d))
+    automaton.make_automaton()
+    return automaton
+
+
+def _with_bare_counties(text: str, found: list[tuple[int, int, str, list[Division]]]) -> list:
+    """``found`` (the gazetteer's mentions) with the bare county short names of ``text`` whose prefecture or
+    province ``found`` names (义乌 in a text that names 浙江), outside the spans of the mentions found."""
+    automaton = _county_shorts()
+    if automaton is None:
+        return found
+    named = {d.name for _s, _e, _t, cands in found for d in cands if d.level != "county"}
+    taken = {i for start, end, _t, _c in found for i in range(start, end)}
+    extra = []
+    for last, (short, d) in automaton.iter_long(text):
+        start = last + 1 - len(short)
+        if (d.prefecture in named or d.province in named) and start not in taken and last not in taken:
+            if _is_word(text, start, last + 1):
+                extra.append((start, last + 1, short, [d]))
+    return sorted(found + extra) if extra else found
+
+
+def _is_word(text: str, start: int, end: int, margin: int = 6) -> bool:
+    """Whether the segmenter reads ``text[start:end]`` as one word in its sentence (灵宝 in 驶入灵宝前, not 新民 in
+    新民主主义革命 or 康保 in 健康保)."""
+    from .tokens import segment
+
+    left = max(0, start - margin)
+    bounds, at = set(), left
+    for token in segment(text[left : end + margin]):
+        bounds.add(at)
+        at += len(token)
+    return start in bounds and (end in bounds or end == at)
+
+
+def _in_capital(d: Division) -> bool:
+    """A provincial capital or a county of it (codes XX01XX), or a district of a municipality (北京, 天津, 上海,
+    重庆: the province is the city)."""
+    return d.level != "province" and (d.code[2:4] in ("00", "01") or d.code[:2] in _MUNICIPALITY_CODES)
 
 
 def _is_capital(d: Division) -> bool:
