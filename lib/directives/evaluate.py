@@ -32,6 +32,8 @@ LABELS = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels.csv"  # l
 HELD_OUT = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_heldout.csv"  # labelled afterwards
 # labelled independently of the code, by someone who never read it, after the rules of the fourth session were written
 THIRD = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_third.csv"
+# the held-out sample labelled a second time, by someone who saw neither the first labels nor the code
+SECOND_OPINION = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_heldout_second.csv"
 
 
 def unpack_peoples_daily(into: str | Path) -> Path:
@@ -132,6 +134,37 @@ def score_places(got: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
     return {"level": float(level), "region": float(region)}
 
 
+def read_labels(path: Path) -> pd.DataFrame:
+    """Hand labels (``file,date,level,province,prefecture,county,note``) with a ``region`` column: the most
+    specific place labelled, or 中央 / 国外 for central and abroad.
+
+    >>> read_labels(HELD_OUT).columns[-1], len(read_labels(HELD_OUT))
+    ('region', 100)
+    """
+    labels = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    pseudo = {"central": CENTRAL_REGION, "abroad": ABROAD_REGION}
+    labels["region"] = [r.county or r.prefecture or r.province or pseudo.get(r.level, "") for r in labels.itertuples()]
+    return labels
+
+
+def labeller_agreement(first: Path = HELD_OUT, second: Path = SECOND_OPINION) -> dict[str, float]:
+    """How often two labellers of the same files agree on level and on region (a region agrees with the other's
+    province, as :func:`score_places` scores the code): the ceiling any place reader can be measured against.
+
+    >>> labeller_agreement()["files"]
+    100
+    """
+    a = read_labels(first).set_index("file")
+    b = read_labels(second).set_index("file").loc[a.index]
+    level = float((a.level == b.level).mean())
+    region = (
+        (a.region == b.region)
+        | ((a.province == b.region) & (b.region != ""))
+        | ((b.province == a.region) & (a.region != ""))
+    )
+    return {"level": level, "region": float(region.mean()), "files": len(a)}
+
+
 def evaluate_policies(cache_dir: Path | None = None) -> tuple[dict, pd.DataFrame]:
     """Level (central or local) and region (中央 or the province) against the policy corpus's truth
     columns. The truth's ``province`` level covers every Shandong document, including those of its cities,
@@ -163,10 +196,8 @@ def evaluate_peoples_daily(
     for where, problem in problems:
         if m := re.match(r"duplicate of (.+), skipped$", problem):
             kept_as[where] = m.group(1)
-    labels = pd.read_csv(labels, dtype=str, keep_default_na=False, comment="#")
+    labels = read_labels(labels)
     labels["kept_as"] = labels["file"].map(lambda f: kept_as.get(f, f))
-    pseudo = {"central": CENTRAL_REGION, "abroad": ABROAD_REGION}
-    labels["region"] = [r.county or r.prefecture or r.province or pseudo.get(r.level, "") for r in labels.itertuples()]
     labels["level"] = labels["level"].replace({"none": ""})
     m = labels.merge(df, left_on="kept_as", right_on="source_file", how="left", suffixes=("_truth", ""))
     got = m[["level", "region", "province"]]
@@ -198,10 +229,14 @@ def main() -> int:
             ("labelled while the rules were written", LABELS),
             ("held out, labelled after the first rules", HELD_OUT),
             ("held out, labelled independently later", THIRD),
+            ("the held-out files as a second labeller saw them", SECOND_OPINION),
         ):
             scores, _, df = evaluate_peoples_daily(folder, cache_dir=Path(tmp) / "cache", labels=labels)
             right = f"level {scores['level']:.1%}, region {scores['region']:.1%}, date {scores['date']:.1%}"
             print(f"People's Daily, {scores['labelled']} hand-labelled articles ({name}): right {right}")
+    agree = labeller_agreement()
+    print(f"Two labellers of the same {agree['files']} held-out files agree on level for {agree['level']:.1%} and on "
+          f"region for {agree['region']:.1%}: the ceiling for any reader of places")  # fmt: skip
     print(f"People's Daily, all {len(df):,} items by kind:", df.kind.value_counts().to_dict())
     art = df[df.kind == "article"]
     print("  articles by level:", art.level.fillna("(none)").value_counts().to_dict())
