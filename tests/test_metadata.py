@@ -80,6 +80,19 @@ def test_gazetteer_knows_codes_former_names_and_levels():
             {},
             ("prefecture", "佛山市", "lead", None),
         ),
+        # a commentary column's places are examples; a commentary from the scene is set there
+        (
+            "为国育才不畏难（暖闻热评·最美奋斗者①）",
+            "安徽省合肥市近年来推进改革，经验值得各地借鉴。",
+            {},
+            ("central", "中央", "body", None),
+        ),
+        (
+            "持续释放创新能量（现场评论）",
+            "四川省绵阳市科技城近年来推进改革，创新活力持续释放。",
+            {},
+            ("prefecture", "绵阳市", "lead", None),
+        ),
     ],
 )
 def test_place_by_evidence(title, text, fields, expected):
@@ -195,7 +208,7 @@ def test_peoples_daily_labelled_sample(peoples_daily):
     scores, m, _df = peoples_daily
     assert scores["labelled"] >= 100 and m.doc_id.notna().all()
     assert scores["date"] >= 0.95, scores
-    # measured 0.85 and 0.85 (issue 13 asks 0.95: not met); the floor keeps what was reached
+    # measured 0.858 and 0.858 (issue 13 asks 0.95: not met); the floor keeps what was reached
     assert scores["level"] >= 0.83 and scores["region"] >= 0.83, scores
 
 

@@ -111,6 +111,9 @@ _ADDRESSEE_LEVEL = (
     (re.compile("各乡|各镇|各街道|县政府各|县直各|县直有关|区政府各"), "county"),
 )
 _MUNICIPALITY_CODES = ("11", "12", "31", "50")
+# a commentary column named at the end of a title (（人民时评）, （暖闻热评·最美奋斗者②）, （金台锐评）): its places are
+# examples; a commentary from the scene (（现场评论）) is set where it was written
+_COMMENTARY_COLUMN = re.compile("[（(](?![^（）()]*现场)[^（）()]*评[^（）()]*[）)]\\s*$")
 _LEAD_CHARS = 400
 _COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
@@ -528,7 +531,8 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
             out["level"] = addressee_level or self_level
             return out
         return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
-    if d is not None and self_level != "central" and (len(divs) >= 2 or _full_name_in(lead, d)):
+    commentary = _COMMENTARY_COLUMN.search(title)
+    if d is not None and self_level != "central" and not commentary and (len(divs) >= 2 or _full_name_in(lead, d)):
         return _result(d, None, "lead", _voice(agency, outlet, d.level, False))
     # a locality the whole text keeps returning to outweighs passing national words
     everywhere = whole()
@@ -540,10 +544,11 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
         outweighs = inside > national
         if self_level == "central":
             outweighs = inside > _OUTWEIGH_NATIONAL * national and inside >= _DOMINANT_SHARE * len(everywhere)
-        if outweighs and not _COMMENTATOR.search(title + "\n" + lead):
+        if outweighs and not commentary and not _COMMENTATOR.search(title + "\n" + lead):
             return _result(body_place, None, "body", _voice(agency, outlet, body_place.level, False))
     if (
         self_level == "central"
+        or commentary
         or _COMMENTATOR.search(title + "\n" + lead + "\n" + text[-200:])
         or _CENTRAL_ORG_ANYWHERE.search(text)
         or _NATIONAL.search(text)
