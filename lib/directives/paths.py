@@ -44,6 +44,7 @@ GENRE_STOPWORDS = DATA_DIR / "stopwords_genre.txt"
 KNOWN_REPAIRS_CSV = DATA_DIR / "known_repairs.csv"
 CLEANING_CASES_CSV = DATA_DIR / "cleaning_cases.csv"
 PLACE_ALIASES_CSV = DATA_DIR / "place_aliases.csv"
+COUNTY_SHORT_WORDS = DATA_DIR / "county_short_words.txt"
 
 
 def output_dirs(out: str | Path | None = None) -> dict[str, Path]:

@@ -598,34 +598,41 @@ def _foreign_voices(title: str, text: str, fields: dict) -> bool:
     return False
 
 
-@lru_cache(maxsize=1)
-def _county_shorts():
-    """An automaton of the short names of counties (义乌 for 义乌市) that name one county only, are no prefecture's or
-    province's short name, and are not common words: jieba's dictionary (pinned) lists them rarely if at all."""
+def county_shorts_that_are_words(threshold: int = _COUNTY_SHORT_MAX_FREQ) -> list[str]:
+    """The counties' short names (from the gazetteer) that jieba's pinned dictionary lists at ``threshold`` or more:
+    common words (合作, 东方, 古城), never read as a bare place name. Reads jieba's dictionary (0.3 s): the loader
+    reads the same list from ``data/county_short_words.txt``, which a test keeps equal to this.
+
+    >>> "合作" in county_shorts_that_are_words(), "义乌" in county_shorts_that_are_words()
+    (True, False)
+    """
     import jieba
 
-    freq: dict[str, tuple[int, str]] = {}
     shorts = gazetteer().county_short
+    common = []
     with jieba.get_dict_file() as fh:  # the dictionary that ships with jieba (a bytes stream)
         for raw in fh:
             word, _, rest = raw.decode("utf-8").partition(" ")
-            if word in shorts:
-                count, _, tag = rest.strip().partition(" ")
-                freq[word] = (int(count), tag)
-    names = {}
-    g = gazetteer()
-    for short, divs in shorts.items():
-        if len({(d.province, d.prefecture) for d in divs}) != 1 or g.by_short.get(short) or g.by_name.get(short):
-            continue
-        if freq.get(short, (0, ""))[0] < _COUNTY_SHORT_MAX_FREQ:
-            names[short] = max(divs, key=lambda d: d.last_year)
-    if not names:
-        return None
+            if word in shorts and int(rest.split(" ", 1)[0]) >= threshold:
+                common.append(word)
+    return sorted(set(common))
+
+
+@lru_cache(maxsize=1)
+def _county_shorts():
+    """An automaton of the short names of counties (义乌 for 义乌市) that name one county only, are no prefecture's or
+    province's short name, and are not common words (``data/county_short_words.txt``)."""
     import ahocorasick
 
-    automaton = ahocorasick.Automaton()
-    for short, d in names.items():
-        automaton.add_word(short, (short, d))
+    with open(paths.COUNTY_SHORT_WORDS, encoding="utf-8") as fh:
+        common = {line.strip() for line in fh if line.strip() and not line.startswith("#")}
+    g = gazetteer()
+    automaton = ahocorasick.Automaton()  # over UTF-8 bytes, as the gazetteer's own
+    for short, divs in g.county_short.items():
+        if len({(d.province, d.prefecture) for d in divs}) != 1 or g.by_short.get(short) or g.by_name.get(short):
+            continue
+        if short not in common:
+            automaton.add_word(_as_bytes(short), (short, max(divs, key=lambda d: d.last_year)))
     automaton.make_automaton()
     return automaton
 
@@ -633,17 +640,18 @@ def _county_shorts():
 def _with_bare_counties(text: str, found: list[tuple[int, int, str, list[Division]]]) -> list:
     """``found`` (the gazetteer's mentions) with the bare county short names of ``text`` whose prefecture or
     province ``found`` names (义乌 in a text that names 浙江), outside the spans of the mentions found."""
-    automaton = _county_shorts()
-    if automaton is None:
-        return found
     named = {d.name for _s, _e, _t, cands in found for d in cands if d.level != "county"}
-    taken = {i for start, end, _t, _c in found for i in range(start, end)}
-    extra = []
-    for last, (short, d) in automaton.iter_long(text):
-        start = last + 1 - len(short)
-        if (d.prefecture in named or d.province in named) and start not in taken and last not in taken:
-            if _is_word(text, start, last + 1):
-                extra.append((start, last + 1, short, [d]))
+    extra, taken = [], None
+    data = text.encode("utf-8", "surrogatepass")
+    for last, (short, d) in _county_shorts().iter_long(data.decode("latin-1")):
+        if d.prefecture not in named and d.province not in named:
+            continue  # most matches end here, before any offset in characters is worked out
+        if taken is None:
+            taken = {i for begin, stop, _t, _c in found for i in range(begin, stop)}
+        end = len(data[: last + 1].decode("utf-8", "surrogatepass"))
+        start = end - len(short)
+        if start not in taken and end - 1 not in taken and _is_word(text, start, end):
+            extra.append((start, end, short, [d]))
     return sorted(found + extra) if extra else found
 
 
