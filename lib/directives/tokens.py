@@ -252,9 +252,14 @@ class _ChunkSplitter:
     kept or not). A chunk is segmented by rjieba and each text's tokens joined in Python (the one step per
     token that has to be Python: rjieba hands back a list of ``str``); everything else is column work in
     Arrow: split at white space (the visible tokens, exactly ``str.split()``'s rule), dictionary-encode, look
-    up only the chunk's distinct tokens in ``kept``, and filter and re-join by the codes. A per-token
-    dictionary look-up in Python costs as much as all of that together, and the work per chunk follows the
-    chunk's text, never the vocabulary seen so far."""
+    up only the chunk's distinct tokens in ``kept``, and filter and re-join by the codes (a look-up of every
+    token in Python was slower: see benchmarks/README.md, "Real text"). Chunks are large (``CHUNK_CHARS``), so
+    that few of a chunk's tokens are distinct in it; the work per chunk follows the chunk's text, never the
+    vocabulary seen so far.
+
+    >>> [a.to_pylist() for a in _ChunkSplitter({})(["压实四方责任。\\n", "  ", "的 了"])]
+    [['压实 四方责任 。', '', '的 了'], ['压实 四方责任', '', '']]
+    """
 
     def __init__(self, options: dict):
         self.kept = _Verdicts(options)
