@@ -289,3 +289,21 @@ def test_subfolders_links_and_unreadable_folders(tmp_path, monkeypatch):
         "2022/03/b.txt",
         "locked/c.txt",
     ]
+
+
+def test_loading_imports_only_what_loading_needs():
+    # the package's verbs are imported when first used: a cold load (and a spawned worker) never pays for SciPy,
+    # scikit-learn, matplotlib, jieba or the analyses; every name in __all__ still resolves
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, directives\n"
+        "from directives import load_corpus\n"
+        "heavy = ['scipy', 'sklearn', 'matplotlib', 'jieba', 'rjieba', 'pypinyin', 'directives.tfidf',"
+        " 'directives.analysis', 'directives.reuse', 'directives.tokens']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(all(getattr(directives, n) is not None for n in directives.__all__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:2] == ["[]", "True"]

@@ -117,10 +117,13 @@ def test_parallel_segmentation_gives_the_same_tokens(seeds_df, monkeypatch):
 @pytest.mark.parametrize(
     "options", [{}, {"keep_single": True}, {"keep_numbers": True, "drop_stopwords": False}, {"genre_stopwords": False}]
 )
-def test_corpus_level_filtering_equals_the_per_token_rule(seeds_df, options):
+@pytest.mark.parametrize("chunk_chars", [1, 5_000, T.CHUNK_CHARS])  # a text a chunk, a few, all in one
+def test_corpus_level_filtering_equals_the_per_token_rule(seeds_df, options, chunk_chars, monkeypatch):
     # white space of every kind becomes tokens of its own; the column-level filter must drop exactly those
     odd = ["压实 责任\n\n落实\u3000四方责任", "  ", "COVID-19 疫情 2022年 3 月", "的了是", ""]
+    odd += ["\r\n 压实\xa0责任 \t", "\u3000\u3000各级党委\r\n\r\n", "\n", "a  b\x1c c\u2028d"]
     texts = [*seeds_df.text_simplified, *odd] * 2  # twice: the second time the decisions are remembered
+    monkeypatch.setattr(T, "CHUNK_CHARS", chunk_chars)
     all_tokens, tokens = T.segment_many(texts, processes=1, **options)
     assert all_tokens.tolist() == [" ".join(T.segment(t)) for t in texts]
     assert tokens.tolist() == [" ".join(T.tokenize(t, **options)) for t in texts]

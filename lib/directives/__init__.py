@@ -11,24 +11,36 @@ True
 ((5, 5), True)
 """
 
+from importlib import import_module
+
 from . import paths
-from .analysis import collocations, keyness, kwic, term_counts
-from .cache import CacheWarning
-from .clean import clean_article, clean_text
-from .convert import to_simplified
-from .corpus import (
-    CorpusError,
-    CorpusWarning,
-    cleaning_report,
-    corpus_summary,
-    load_corpus,
-    read_text_file,
-    select_kinds,
-)
-from .places import infer_place
-from .reuse import find_formulas, shared_passages
-from .tfidf import TfidfModel, distinctive_terms, nearest_neighbours, shared_terms, similarity
-from .tokens import add_tokens, tokenize
+
+# Each verb is imported from its module when first used (PEP 562), so ``from directives import load_corpus``
+# loads what loading needs and not SciPy (TF-IDF), the analyses or shared passages: a cold load (and every
+# worker started by ``spawn``) pays only for what it runs.
+_HOMES = {
+    "collocations": "analysis", "keyness": "analysis", "kwic": "analysis", "term_counts": "analysis",
+    "CacheWarning": "cache", "clean_article": "clean", "clean_text": "clean", "to_simplified": "convert",
+    "CorpusError": "corpus", "CorpusWarning": "corpus", "cleaning_report": "corpus", "corpus_summary": "corpus",
+    "load_corpus": "corpus", "read_text_file": "corpus", "select_kinds": "corpus", "infer_place": "places",
+    "find_formulas": "reuse", "shared_passages": "reuse", "TfidfModel": "tfidf", "distinctive_terms": "tfidf",
+    "nearest_neighbours": "tfidf", "shared_terms": "tfidf", "similarity": "tfidf", "add_tokens": "tokens",
+    "tokenize": "tokens",
+}  # fmt: skip
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'directives' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "CacheWarning",

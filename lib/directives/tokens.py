@@ -20,8 +20,6 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import is_not
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +32,7 @@ from .patterns import HAN
 
 HMM = False
 PARALLEL_MIN_CHARS = 2_000_000  # below this, segmenting in one process is faster than starting workers
+CHUNK_CHARS = 1_000_000  # characters segmented per chunk: Arrow's column work pays from a few hundred thousand
 _TOKEN_OK = re.compile(f"[{HAN}A-Za-z]")
 _NUMBER = re.compile(r"^[\d.,%％〇一二三四五六七八九十百千万亿两]+$")
 
@@ -206,9 +205,7 @@ def tokenize(text: str, **options) -> list[str]:
     unknown = set(options) - set(_DEFAULT_FILTER)
     if unknown:
         raise TypeError(f"unknown token options: {sorted(unknown)}")
-    tokens = segmenter().cut(text)
-    splitter = _splitter(tuple(sorted(options.items())))  # each distinct token judged once per process
-    return list(compress(tokens, splitter.flags(tokens)))
+    return _splitter(tuple(sorted(options.items()))).keep(segmenter().cut(text))  # tokens judged once a process
 
 
 # --------------------------------------------------------------------------- corpus level, cached
@@ -233,61 +230,62 @@ def _cache_path(cache_dir: Path, options: dict | None = None) -> Path:
     return cache.entry_path(cache_dir, "tokens", key, "parquet")
 
 
-_UNSEEN = object()  # a token not judged yet
-
-
-class _ChunkSplitter:
-    """Segment a chunk of texts into its two token columns, each token judged once per process.
-
-    :func:`filter_tokens`'s rule is decided once for each distinct token and remembered (``kept``: True when
-    the token is kept, False when it is visible but dropped, None for white space); a text's tokens are then
-    looked up with one C-level ``map`` and picked with ``itertools.compress``, so the work per token is one
-    dictionary look-up and a join, and the cost follows the text, never the vocabulary seen so far.
-    Tokens never contain white space (the segmenter emits white space as tokens of its own); should one
-    ever do, the text's tokens are split at white space first, as the compact space-joined form would."""
+class _Verdicts(dict):
+    """token -> kept by :func:`filter_tokens`' rule with the given options; a token is judged when first
+    looked up, so ``verdicts[token]`` is one dictionary look-up for every token seen before."""
 
     def __init__(self, options: dict):
+        super().__init__()
         merged = {**_DEFAULT_FILTER, **options}
         self.stop = stopwords(merged["genre_stopwords"]) if merged["drop_stopwords"] else frozenset()
         self.keep_single, self.keep_numbers = merged["keep_single"], merged["keep_numbers"]
-        self.kept: dict[str, bool | None] = {}  # token -> kept (True), visible but dropped (False), white space (None)
-        self.spaced = False  # a token with white space inside was seen (never, from jieba's algorithm)
 
-    def _judge(self, token: str) -> bool | None:
-        if not token.strip():
-            verdict = None
-        else:
-            verdict = _is_kept(token, self.stop, self.keep_single, self.keep_numbers)
-            self.spaced = self.spaced or len(token.split()) > 1
-        self.kept[token] = verdict
+    def __missing__(self, token: str) -> bool:
+        self[token] = verdict = _is_kept(token, self.stop, self.keep_single, self.keep_numbers)
         return verdict
 
-    def flags(self, tokens: list[str]) -> list:
-        """Each token's verdict (True kept, False dropped, None white space), unseen tokens judged now."""
-        flags = list(map(self.kept.get, tokens, repeat(_UNSEEN)))
-        if _UNSEEN in flags:
-            judge = self._judge
-            flags = [judge(t) if f is _UNSEEN else f for t, f in zip(tokens, flags, strict=True)]
-        return flags
 
-    def split(self, text: str) -> tuple[str, str]:
-        """(visible tokens, kept tokens) of one text, each space-joined."""
-        tokens = segmenter().cut(text)
-        flags = self.flags(tokens)
-        if self.spaced:
-            tokens = " ".join(tokens).split()
-            flags = self.flags(tokens)
-        kept = " ".join(compress(tokens, flags))
-        if None in flags:  # white space tokens: the visible ones are all the others
-            return " ".join(compress(tokens, map(is_not, flags, repeat(None)))), kept
-        return " ".join(tokens), kept
+class _ChunkSplitter:
+    """Segment a chunk of texts into its two token columns, each distinct token judged once per process.
+
+    :func:`filter_tokens`'s rule is decided once for each distinct token and remembered in ``kept`` (token ->
+    kept or not). A chunk is segmented by rjieba and each text's tokens joined in Python (the one step per
+    token that has to be Python: rjieba hands back a list of ``str``); everything else is column work in
+    Arrow: split at white space (the visible tokens, exactly ``str.split()``'s rule), dictionary-encode, look
+    up only the chunk's distinct tokens in ``kept``, and filter and re-join by the codes (a look-up of every
+    token in Python was slower: see benchmarks/README.md, "Real text"). Chunks are large (``CHUNK_CHARS``), so
+    that few of a chunk's tokens are distinct in it; the work per chunk follows the chunk's text, never the
+    vocabulary seen so far.
+
+    >>> [a.to_pylist() for a in _ChunkSplitter({})(["压实四方责任。\\n", "  ", "的 了"])]
+    [['压实 四方责任 。', '', '的 了'], ['压实 四方责任', '', '']]
+    """
+
+    def __init__(self, options: dict):
+        self.kept = _Verdicts(options)
+
+    def keep(self, tokens: list[str]) -> list[str]:
+        """The tokens :func:`filter_tokens` keeps, in order: one C-level pass (a new token is judged on
+        first sight by ``_Verdicts.__missing__``)."""
+        return list(filter(self.kept.__getitem__, tokens))
+
+    def verdicts(self, tokens: list[str]) -> np.ndarray:
+        """Each token's verdict as a boolean array."""
+        return np.fromiter(map(self.kept.__getitem__, tokens), bool, len(tokens))
 
     def __call__(self, texts: list[str]):
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        split = self.split
-        pairs = [split(text) for text in texts]
-        return tuple(pa.array([p[i] for p in pairs], pa.large_string()) for i in (0, 1))
+        cut, space = segmenter().cut, pa.scalar(" ", pa.large_string())
+        lists = pc.utf8_split_whitespace(pa.array([" ".join(cut(t)).strip() for t in texts], pa.large_string()))
+        visible = pc.binary_join(lists, space)
+        flat = lists.flatten()
+        codes = pc.dictionary_encode(flat)
+        mask = self.verdicts(codes.dictionary.to_pylist())[codes.indices.to_numpy(zero_copy_only=False)]
+        ends = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])[lists.offsets.to_numpy()]
+        kept = pa.LargeListArray.from_arrays(pa.array(ends, pa.int64()), flat.filter(mask))
+        return visible, pc.binary_join(kept, space)
 
 
 @lru_cache(maxsize=4)
@@ -324,7 +322,9 @@ def segment_many(
     processes = processes or os.cpu_count() or 1
     n_chars = texts.str.len().sum() if isinstance(texts, pd.Series) else sum(map(len, texts))
     parallel = processes >= 2 and n_chars >= PARALLEL_MIN_CHARS
-    size = max(1, min(2000, len(texts) // (processes * 8))) if parallel else max(1, len(texts) // 100)
+    size = max(1, round(CHUNK_CHARS * len(texts) / max(1, n_chars)))  # texts of about CHUNK_CHARS characters
+    if parallel:  # and at least 8 chunks per worker, to share the work evenly
+        size = min(size, max(1, len(texts) // (processes * 8)))
     n_chunks = -(-len(texts) // size)
     work = ((chunk, options) for chunk in _chunks(texts, size))
     all_parts: list = []
