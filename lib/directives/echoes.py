@@ -983,11 +983,12 @@ def plot_diffusion(curves: pd.DataFrame, items: list, labels: dict, title: str, 
     use_cjk_font()
     fig, ax = plt.subplots(figsize=(10, 4.2 + 0.22 * len(items)), layout="constrained")
     longest = max(int(curves["days"].max()), 1) if len(curves) else 1
-    for item in items:
+    for i, item in enumerate(items):
         c = curves[curves[key] == item]
         if len(c):
             x = [*c["days"], longest]  # held at its last value to the end of the axis
-            y = [*c["units"], c["units"].iloc[-1]]
+            shift = 0.05 * (i - (len(items) - 1) / 2)  # equal curves side by side, not hidden under each other
+            y = [u + shift for u in [*c["units"], c["units"].iloc[-1]]]
             ax.step(
                 x, y, where="post", marker="o", ms=3, markevery=list(range(len(c))), label=labels.get(item, str(item))
             )
@@ -999,6 +1000,6 @@ def plot_diffusion(curves: pd.DataFrame, items: list, labels: dict, title: str, 
     ax.set_xlim(left=-0.02 * longest)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("days since the first use (the source's date for a passage)")
-    ax.set_ylabel("units using it (cumulative)")
+    ax.set_ylabel("units using it (cumulative; lines offset a little)")
     ax.set_title(title)
     return fig
