@@ -22,7 +22,7 @@ from directives.echoes import (
     source_shares,
     spread_summary,
 )
-from directives.reuse import find_formulas, shared_passages
+from directives.reuse import find_formulas, normalise_for_reuse, shared_passages
 from directives.synthetic import make_articles, plant_near_copies
 
 HAVE_SHARED = evaluate.PEOPLES_DAILY.is_file() and evaluate.POLICIES.is_file()
@@ -208,3 +208,16 @@ def test_diffusion_of_a_formula_from_its_first_use():
     formulas = find_formulas(df)
     curves = formula_diffusion(formulas[formulas.formula == "四个迅速"], df)
     assert curves[["unit", "units", "days"]].values.tolist() == [["甲市", 1, 0], ["乙市", 2, 2]]
+
+
+def test_the_fast_normalisation_keeps_the_same_characters():
+    """near_copies reads runs of characters (patterns.REUSE_RUN); they are the characters normalise_for_reuse keeps."""
+    texts = [
+        "新华社北京１２月31日电。增长6.1%，3 .5 和 ３．５。",
+        "人民至上、生命至上",
+        "",
+        "abc 1.2.3 ４. .5",
+        "壓實「四方」責任",
+    ]
+    texts += make_articles(20, seed=2).text.tolist()
+    assert echoes_module._normalised(texts) == [normalise_for_reuse(t)[0] for t in texts]

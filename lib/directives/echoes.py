@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .patterns import ECHO_BOILERPLATE
-from .reuse import _HALF_WIDTH, _REUSE_CHAR, normalise_for_reuse
+from .patterns import ECHO_BOILERPLATE, FULL_WIDTH_NUMBER, REUSE_RUN
+from .reuse import _HALF_WIDTH, normalise_for_reuse
 
 NGRAM = 5  # characters per indexed n-gram
 MAX_DF = 100  # n-grams in more documents than this are not indexed (passim's default --max-df)
@@ -131,7 +131,8 @@ def align(a: str, b: str) -> tuple[int, int, int, int, int]:
 def _normalised(texts: list[str]) -> list[str]:
     """The Han characters and digits of each text, as :func:`directives.reuse.normalise_for_reuse` gives them
     (without the offsets, which only the documents in a result need)."""
-    return ["".join(_REUSE_CHAR.findall(t)).translate(_HALF_WIDTH) for t in texts]
+    out = ["".join(REUSE_RUN.findall(t)) for t in texts]
+    return [s.translate(_HALF_WIDTH) if FULL_WIDTH_NUMBER.search(s) else s for s in out]  # (translate is slow)
 
 
 def _all_hashes(norm: list[str], k: int = NGRAM) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
