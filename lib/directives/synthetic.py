@@ -358,7 +358,8 @@ def relay_corpus(
     """A dated corpus of ``n_docs`` articles of about ``chars`` characters, for measuring near-copies at any size:
     new sentences drawn from a word-bigram model of ``sentences`` (:func:`word_bigrams`: the vocabulary, word
     frequencies and common phrases of real text, yet sentences no other article has), and relayed passages: two
-    or three consecutive real ``sentences`` that a source article carries and later articles repeat, each
+    or three consecutive real ``sentences`` (no two passages sharing a sentence, nor a run of ``NGRAM_FREE``
+    characters) that a source article carries and later articles repeat, each
     character edited at ``rate`` (:func:`edit_text`). A relayed passage goes to 1 to 50 later articles (Zipf:
     most to one, a few far), until about ``relay`` of the articles repeat one. Returns the corpus (doc_id, date,
     level, region, text, text_simplified) and the truth (plant, source, target, source_text, target_text).
@@ -387,9 +388,17 @@ def relay_corpus(
         bodies += ["".join(vocab[row].tolist()) for row in words]
     dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n_docs), unit="D")
     order = np.argsort(dates.values, kind="stable")  # articles by date: a source precedes its echoes
-    pool = [s for s in dict.fromkeys(sentences) if "\n" not in s]
+    pool, seen = [], set()  # real sentences sharing no run of NGRAM_FREE characters, as plant_near_copies uses
+    for s in dict.fromkeys(sentences):
+        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
+        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
+        if "\n" not in s and grams and not grams & seen:
+            pool.append(s)
+            seen |= grams
     alphabet = "".join(sorted({c for s in pool[:2000] for c in s if "\u4e00" <= c <= "\u9fff"}))
     py = random.Random(seed)
+    chunks = list(range(0, max(len(pool) - 2, 1), 3))  # each relayed passage from its own three sentences
+    py.shuffle(chunks)
     taken = np.zeros(n_docs, dtype=bool)
     truth, inserts = [], defaultdict(list)
     plant, wanted = 0, int(relay * n_docs)
@@ -403,7 +412,7 @@ def relay_corpus(
             continue
         targets = rng.choice(later, size=min(spread, len(later)), replace=False)
         k = py.choice((2, 3))
-        s0 = py.randrange(max(len(pool) - k + 1, 1))
+        s0 = chunks[plant % len(chunks)]  # (reused only when there are more passages than chunks)
         passage = "".join(pool[s0 : s0 + k])
         inserts[src].append(passage)
         taken[src] = True
