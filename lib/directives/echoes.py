@@ -259,8 +259,9 @@ def near_copies(
 
     Built to scale (100,000 articles in minutes, see benchmarks/README.md): the n-grams are paired a slice of
     the hash space at a time, and the pairs written to temporary files by blocks of ``block`` documents, each
-    block chained and aligned on its own; the result is that of :func:`near_copies_reference`, the simple
-    version, which holds everything in memory at once.
+    block chained and aligned on its own (the files take 16 bytes a pair of shared n-grams, about 5.5 GB in the
+    system's temporary folder for 100,000 articles of People's Daily-like text); the result is that of
+    :func:`near_copies_reference`, the simple version, which holds everything in memory at once.
 
     >>> a = "今天天气很好。会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
     >>> b = "本县召开会议。会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全和身体健康。"
