@@ -6,11 +6,23 @@ from __future__ import annotations
 import random
 import warnings
 
+import directives.echoes as echoes_module
 import pandas as pd
 import pytest
 from directives import evaluate, load_corpus, paths
-from directives.echoes import echoes, lags_by_unit, mark_edits, near_copies, score_planted, source_shares
-from directives.reuse import shared_passages
+from directives.echoes import (
+    diffusion,
+    echoes,
+    formula_diffusion,
+    lags_by_unit,
+    mark_edits,
+    near_copies,
+    near_copies_reference,
+    score_planted,
+    source_shares,
+    spread_summary,
+)
+from directives.reuse import find_formulas, normalise_for_reuse, shared_passages
 from directives.synthetic import make_articles, plant_near_copies
 
 HAVE_SHARED = evaluate.PEOPLES_DAILY.is_file() and evaluate.POLICIES.is_file()
@@ -137,3 +149,75 @@ def test_a_reference_corpus_is_the_source(policies):
     from_ref = found[found.source_kind == "reference"]
     assert len(from_ref) > 50 and from_ref.source.str.startswith("ref:").all()
     assert (from_ref.lag_days.dropna() >= 0).mean() > 0.8
+
+
+@pytest.mark.parametrize("corpus", ["seed sentences", "planted"])
+def test_near_copies_in_blocks_equal_the_simple_version(monkeypatch, corpus):
+    """The scalable near_copies (n-grams paired a slice of the hash space at a time, pairs chained by blocks of
+    documents) gives exactly the rows of the simple version that holds everything at once."""
+    if corpus == "seed sentences":  # articles sharing many passages, exactly and in part
+        df = make_articles(150, seed=11).assign(text_simplified=lambda d: d.text)
+    else:
+        rng = random.Random(8)
+        sentences = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(rng.randrange(15, 50))) + "。"
+                     for _ in range(5000)]  # fmt: skip
+        df, _ = plant_near_copies(sentences, n_docs=200, n_plants=80, rate=0.1, per_doc=12, seed=3)
+    reference = near_copies_reference(df, min_chars=12)
+    assert len(reference) > 100
+    monkeypatch.setattr(echoes_module, "GRAMS_PER_PART", 3_000)  # many slices of the hash space
+    fast = near_copies(df, min_chars=12, block=17)  # and many blocks of documents
+    pd.testing.assert_frame_equal(fast, reference)
+    monkeypatch.setattr(echoes_module, "GRAMS_PER_PART", 10**9)
+    pd.testing.assert_frame_equal(near_copies(df, min_chars=12), reference)
+
+
+def _spreading_corpus():
+    """A central passage taken up by 甲 a day later, by 乙 after three days, by 甲 again, by 丙 after eight
+    days (edited), and a formula 四个迅速 used first by 乙, then by 甲."""
+    body = "会议强调，要压紧压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全和身体健康，坚决守住底线。"
+    edited = body.replace("压紧压实", "压实").replace("各项", "全县各项")
+    rows = [
+        ("centre", "central", "中央", "2022-03-17", "中央召开会议。" + body),
+        ("a1", "prefecture", "甲市", "2022-03-18", "甲市今天召开会议，做到“四个迅速”。" + body),
+        ("b1", "prefecture", "乙市", "2022-03-20", "乙市报道。" + body + "他说要做到“四个迅速”，一是迅速进入状态。"),
+        ("a2", "prefecture", "甲市", "2022-03-19", "甲市又开会。" + body),
+        ("c1", "county", "丙县", "2022-03-25", "丙县组织学习。" + edited),
+        ("d1", "county", "丁县", "2022-03-16", "丁县的报道完全不同，讲的是春耕生产和农田水利建设。"),
+    ]
+    df = pd.DataFrame(rows, columns=["doc_id", "level", "region", "date", "text_simplified"])
+    return df.assign(date=pd.to_datetime(df.date), text=df.text_simplified)
+
+
+def test_diffusion_of_a_passage_counts_each_region_once_from_the_source():
+    df = _spreading_corpus()
+    found = echoes(df, min_chars=12)
+    curves = diffusion(found)
+    assert curves.passage.nunique() == 1
+    assert curves[["unit", "units", "days"]].values.tolist() == [
+        ["中央", 1, 0], ["甲市", 2, 1], ["乙市", 3, 3], ["丙县", 4, 8],
+    ]  # fmt: skip
+    assert curves.date.tolist() == list(pd.to_datetime(["2022-03-17", "2022-03-18", "2022-03-20", "2022-03-25"]))
+    by_level = diffusion(found, by="level")
+    assert by_level[["unit", "units", "days"]].values.tolist() == [["central", 1, 0], ["prefecture", 2, 1],
+                                                                   ["county", 3, 8]]  # fmt: skip
+    assert spread_summary(curves).values.tolist() == [[0, 4, 1, 8]]  # two of the four regions by day 1
+
+
+def test_diffusion_of_a_formula_from_its_first_use():
+    df = _spreading_corpus()
+    formulas = find_formulas(df)
+    curves = formula_diffusion(formulas[formulas.formula == "四个迅速"], df)
+    assert curves[["unit", "units", "days"]].values.tolist() == [["甲市", 1, 0], ["乙市", 2, 2]]
+
+
+def test_the_fast_normalisation_keeps_the_same_characters():
+    """near_copies reads runs of characters (patterns.REUSE_RUN); they are the characters normalise_for_reuse keeps."""
+    texts = [
+        "新华社北京１２月31日电。增长6.1%，3 .5 和 ３．５。",
+        "人民至上、生命至上",
+        "",
+        "abc 1.2.3 ４. .5",
+        "壓實「四方」責任",
+    ]
+    texts += make_articles(20, seed=2).text.tolist()
+    assert echoes_module._normalised(texts) == [normalise_for_reuse(t)[0] for t in texts]

@@ -28,12 +28,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .patterns import ECHO_BOILERPLATE
-from .reuse import normalise_for_reuse
+from .patterns import ECHO_BOILERPLATE, FULL_WIDTH_NUMBER, REUSE_RUN
+from .reuse import _HALF_WIDTH, normalise_for_reuse
 
 NGRAM = 5  # characters per indexed n-gram
 MAX_DF = 100  # n-grams in more documents than this are not indexed (passim's default --max-df)
 _PRIME = np.uint64(1_000_003)
+GRAMS_PER_PART = 5_000_000  # near_copies pairs the n-grams of one slice of the hash space (about this many) at a time
 
 NEAR_COLUMNS = [
     "doc_a", "doc_b", "start_a", "end_a", "start_b", "end_b", "text_a", "text_b", "length", "matches", "identity",
@@ -127,7 +128,214 @@ def align(a: str, b: str) -> tuple[int, int, int, int, int]:
     return first.a, last.a + last.size, first.b, last.b + last.size, sum(m.size for m in blocks)
 
 
+def _normalised(texts: list[str]) -> list[str]:
+    """The Han characters and digits of each text, as :func:`directives.reuse.normalise_for_reuse` gives them
+    (without the offsets, which only the documents in a result need)."""
+    out = ["".join(REUSE_RUN.findall(t)) for t in texts]
+    return [s.translate(_HALF_WIDTH) if FULL_WIDTH_NUMBER.search(s) else s for s in out]  # (translate is slow)
+
+
+def _all_hashes(norm: list[str], k: int = NGRAM) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hashes of every window of ``k`` characters of the documents, in one array over their concatenation
+    (windows that cross into the next document are marked invalid), with each document's start in it."""
+    lengths = np.fromiter(map(len, norm), dtype=np.int64, count=len(norm))
+    start = np.zeros(len(norm) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=start[1:])
+    codes = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32)
+    h = np.zeros(len(codes), dtype=np.uint64)
+    n = max(len(codes) - k + 1, 0)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h[:n] *= _PRIME
+            h[:n] += codes[j : j + n]
+    del codes
+    valid = np.ones(len(h), dtype=bool)
+    ends = start[1:]
+    for j in range(1, k):  # a window starting within k - 1 characters of its document's end crosses it
+        valid[np.maximum(ends - j, start[:-1])[lengths >= j]] = False
+    short = np.flatnonzero(lengths < k)
+    for d in short:  # documents too short for one window
+        valid[start[d] : start[d + 1]] = False
+    return h, valid, start
+
+
+def _gram_pairs(h, valid, start, max_df: int, parts: int):
+    """For each of ``parts`` slices of the hash space in turn, the n-grams in 2 to ``max_df`` documents (and at
+    most ``2 * max_df`` places) and every pair of their occurrences in two documents: (doc_a, doc_b, pos_a,
+    pos_b) as int32, doc_a < doc_b. A generator, so that all occurrences are never paired at once."""
+    with np.errstate(over="ignore"):
+        part = ((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(56)).astype(np.uint8) % np.uint8(parts)
+    part[~valid] = parts  # (parts <= 255)
+    for b in range(parts):
+        sel = np.flatnonzero(part == b)
+        if len(sel) == 0:
+            continue
+        hp = h[sel]
+        o = np.argsort(hp, kind="stable")  # by hash, then document and position (sel is in that order)
+        sel, hp = sel[o], hp[o]
+        doc = (np.searchsorted(start, sel, side="right") - 1).astype(np.int32)
+        new_hash = np.ones(len(hp), dtype=bool)
+        new_hash[1:] = hp[1:] != hp[:-1]
+        del hp
+        starts = np.flatnonzero(new_hash)
+        sizes = np.diff(np.append(starts, len(sel)))
+        new_doc = new_hash
+        new_doc[1:] |= doc[1:] != doc[:-1]
+        n_docs = np.add.reduceat(new_doc.astype(np.int64), starts)
+        keep = (n_docs >= 2) & (n_docs <= max_df) & (sizes <= 2 * max_df)
+        pos = (sel - start[doc]).astype(np.int32)
+        del sel, new_doc
+        for m in np.unique(sizes[keep]):  # groups of one size at a time
+            s = starts[keep & (sizes == m)]
+            members = s[:, None] + np.arange(m)
+            iu, ju = np.triu_indices(int(m), 1)
+            for lo in range(0, len(s), max(1, 2_000_000 // len(iu))):
+                i = members[lo : lo + max(1, 2_000_000 // len(iu))][:, iu].ravel()
+                j = members[lo : lo + max(1, 2_000_000 // len(iu))][:, ju].ravel()
+                da, db = doc[i], doc[j]
+                other = da != db  # in a group, documents are in order: da <= db
+                yield da[other], db[other], pos[i][other], pos[j][other]
+
+
+def _runs(da, db, pa, pb, n: int, need: int, gap: int, band: int):
+    """:func:`_chains` of the pairs of documents that share at least ``need`` n-grams."""
+    key = da.astype(np.int64) * n + db
+    o = np.argsort(key)
+    sk = key[o]
+    new_key = np.ones(len(sk), dtype=bool)
+    new_key[1:] = sk[1:] != sk[:-1]
+    first = np.flatnonzero(new_key)
+    counts = np.diff(np.append(first, len(sk)))
+    o = o[np.repeat(counts >= need, counts)]
+    del sk, new_key
+    if len(o) == 0:
+        return (np.zeros(0, np.int64),) * 6
+    return _chains(key[o], pa[o].astype(np.int64), pb[o].astype(np.int64), gap, band)
+
+
+def _merge_run_lists(runs, gap: int) -> list[list[int]]:
+    """:func:`_merge_runs` on plain lists (the same regions, several times faster)."""
+    key, alo, ahi, blo, bhi, n = runs
+    o = np.lexsort((alo, key))
+    regions = []
+    cur = None
+    for k, a0, a1, b0, b1, c in zip(*(x[o].tolist() for x in (key, alo, ahi, blo, bhi, n)), strict=True):
+        if cur is not None and cur[0] == k and a0 <= cur[2] + gap and b0 <= cur[4] + gap and b1 >= cur[3] - gap \
+                and b0 >= cur[3] - gap:  # fmt: skip
+            if a1 > cur[2]:
+                cur[2] = a1
+            if b0 < cur[3]:
+                cur[3] = b0
+            if b1 > cur[4]:
+                cur[4] = b1
+            cur[5] += c
+            continue
+        if cur is not None:
+            regions.append(cur)
+        cur = [k, a0, a1, b0, b1, c]
+    if cur is not None:
+        regions.append(cur)
+    return regions
+
+
 def near_copies(
+    df: pd.DataFrame,
+    min_chars: int = 20,
+    min_identity: float = 0.7,
+    max_df: int = MAX_DF,
+    gap: int = 20,
+    band: int = 10,
+    column: str = "text_simplified",
+    block: int = 5_000,
+) -> pd.DataFrame:
+    """Passages that two documents share, exactly or with edits, of at least ``min_chars`` characters (Han
+    characters and digits, both sides) and identity at least ``min_identity`` (matched characters over the
+    longer side). Candidates come from the character 5-grams two documents share, among those in at most
+    ``max_df`` documents; shared n-grams along one diagonal (within ``band`` characters, ``gap`` apart at most)
+    form a region, which is extended while both sides agree (n-grams too common to index may end a passage)
+    and aligned. One row per aligned pair: doc_a, doc_b (doc_a first in ``df``), start
+    and end offsets in each document's ``column``, both texts (with their punctuation), length (characters
+    of the longer side), matches (characters aligned) and identity. Longest first.
+
+    Built to scale (100,000 articles in minutes, see benchmarks/README.md): the n-grams are paired a slice of
+    the hash space at a time, and the pairs written to temporary files by blocks of ``block`` documents, each
+    block chained and aligned on its own (the files take 16 bytes a pair of shared n-grams, about 5.5 GB in the
+    system's temporary folder for 100,000 articles of People's Daily-like text); the result is that of
+    :func:`near_copies_reference`, the simple version, which holds everything in memory at once.
+
+    >>> a = "今天天气很好。会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
+    >>> b = "本县召开会议。会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全和身体健康。"
+    >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": [a, b]})
+    >>> row = near_copies(toy).iloc[0]
+    >>> print(row.text_a); print(row.text_b); round(float(row.identity), 2)
+    会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全
+    会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全
+    0.94
+    """
+    import tempfile
+
+    ids = df["doc_id"].tolist()
+    texts = df[column].fillna("").tolist()
+    norm = _normalised(texts)
+    n = len(ids)
+    h, valid, start = _all_hashes(norm)
+    if not valid.any():
+        return pd.DataFrame(columns=NEAR_COLUMNS)
+    blocks = max(1, -(-n // block))
+    parts = int(min(255, max(1, valid.sum() // GRAMS_PER_PART)))
+    need = max(2, (min_chars - NGRAM + 1) // 4)
+    offsets: dict[int, np.ndarray] = {}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="near_copies_") as tmp:
+        files = [open(Path(tmp) / f"{q}.i32", "wb") for q in range(blocks)]
+        try:
+            for da, db, pa, pb in _gram_pairs(h, valid, start, max_df, parts):
+                q = da // block
+                o = np.argsort(q, kind="stable")
+                bounds = np.searchsorted(q[o], np.arange(blocks + 1))
+                packed = np.stack([da[o], db[o], pa[o], pb[o]], axis=1)
+                for b in np.flatnonzero(np.diff(bounds)):
+                    packed[bounds[b] : bounds[b + 1]].tofile(files[b])
+        finally:
+            for f in files:
+                f.close()
+        del h, valid
+        for q in range(blocks):
+            pairs = np.fromfile(Path(tmp) / f"{q}.i32", dtype=np.int32).reshape(-1, 4)
+            (Path(tmp) / f"{q}.i32").unlink()
+            if len(pairs) == 0:
+                continue
+            runs = _runs(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], n, need, gap, band)
+            del pairs
+            for k, a0, a1, b0, b1, _c in _merge_run_lists(runs, gap):
+                da, db = divmod(k, n)
+                sa, sb = norm[da], norm[db]
+                a1, b1 = a1 + NGRAM, b1 + NGRAM
+                while a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:  # n-grams too common to index, at the ends
+                    a1, b1 = a1 + 1, b1 + 1
+                while a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
+                    a0, b0 = a0 - 1, b0 - 1
+                if a1 - a0 < min_chars or b1 - b0 < min_chars:
+                    continue
+                x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
+                la, lb = x1 - x0, y1 - y0
+                longer = max(la, lb)
+                if min(la, lb) < min_chars or matched / longer < min_identity:
+                    continue
+                for d in (da, db):
+                    if d not in offsets:
+                        offsets[d] = normalise_for_reuse(texts[d])[1]
+                offa, offb = offsets[da], offsets[db]
+                a_s, a_e = int(offa[a0 + x0]), int(offa[a0 + x1 - 1]) + 1
+                b_s, b_e = int(offb[b0 + y0]), int(offb[b0 + y1 - 1]) + 1
+                rows.append((ids[da], ids[db], a_s, a_e, b_s, b_e, texts[da][a_s:a_e], texts[db][b_s:b_e],
+                             longer, matched, matched / longer))  # fmt: skip
+    out = pd.DataFrame(rows, columns=NEAR_COLUMNS)
+    order = ["length", "identity", "doc_a", "doc_b", "start_a"]
+    return out.sort_values(order, ascending=[False, False, True, True, True], ignore_index=True)
+
+
+def near_copies_reference(
     df: pd.DataFrame,
     min_chars: int = 20,
     min_identity: float = 0.7,
@@ -145,10 +353,13 @@ def near_copies(
     and end offsets in each document's ``column``, both texts (with their punctuation), length (characters
     of the longer side), matches (characters aligned) and identity. Longest first.
 
+    The simple version of :func:`near_copies`, every n-gram and pair in memory at once (about 2 GB per 10,000
+    articles): kept as the reference the scalable one is tested against.
+
     >>> a = "今天天气很好。会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全。"
     >>> b = "本县召开会议。会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全和身体健康。"
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "text_simplified": [a, b]})
-    >>> row = near_copies(toy).iloc[0]
+    >>> row = near_copies_reference(toy).iloc[0]
     >>> print(row.text_a); print(row.text_b); round(float(row.identity), 2)
     会议强调，要压实四方责任，抓细抓实各项防控工作，确保人民群众生命安全
     会议强调，要压紧压实四方责任，抓实各项防控工作，确保人民群众生命安全
@@ -295,7 +506,8 @@ def is_boilerplate(passage: str) -> bool:
 
 # --------------------------------------------------------------------------- echoes
 ECHO_COLUMNS = [
-    "passage", "source", "source_date", "source_kind", "doc_id", "date", "level", "region", "lag_days",
+    "passage", "source", "source_date", "source_kind", "source_level", "source_region", "doc_id", "date", "level",
+    "region", "lag_days",
     "start", "end", "length", "identity", "text", "source_text", "n_docs", "boilerplate",
 ]  # fmt: skip
 
@@ -357,7 +569,8 @@ def echoes(
     as latest; ties go to the first document of the table). A spot that is its own source is not an echo, so
     a local document earlier than the central ones that share its wording is a source, not their echo.
     One row per echo: passage (numbered by source passage, so the documents repeating one passage share it),
-    source, source_date, source_kind (``reference``, ``central`` or ``local``), doc_id, date, level, region,
+    source, source_date, source_kind (``reference``, ``central`` or ``local``), source_level, source_region, doc_id,
+    date, level, region,
     lag_days (missing when either date is), start and end in the document, length (characters), identity with
     the source's text, text, source_text (the source's side of the pair), n_docs (documents holding the
     passage, its source included) and boilerplate (either side :func:`is_boilerplate`, or under 40 characters
@@ -371,7 +584,7 @@ def echoes(
     >>> echoes(toy)[["source", "doc_id", "source_kind", "lag_days"]].values.tolist()
     [['centre', 'county', 'central', 3.0]]
     >>> none = echoes(toy.assign(text_simplified=["天地玄黄", "宇宙洪荒"])); len(none[~none.boilerplate].columns)
-    17
+    19
     """
     ref = _reference_frame(reference, df)
     both = pd.concat([df, ref], ignore_index=True) if len(ref) else df.reset_index(drop=True)
@@ -433,7 +646,8 @@ def echoes(
             known = pd.notna(dates.get(d)) and pd.notna(dates.get(s_doc))
             lag = (dates.get(d) - dates.get(s_doc)).days if known else np.nan
             kind = ("reference", "central", "local")[rank(s_doc)[0]]
-            rows.append((number, s_doc, dates.get(s_doc), kind, d, dates.get(d), level.get(d), region.get(d),
+            rows.append((number, s_doc, dates.get(s_doc), kind, level.get(s_doc), region.get(s_doc), d, dates.get(d),
+                         level.get(d), region.get(d),
                          lag, s, e, len(norm), identity, text, src_text, len(docs) + 1, boiler))  # fmt: skip
     return _echo_frame(rows)
 
@@ -534,21 +748,76 @@ def travelling(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     )
 
 
-def diffusion(found: pd.DataFrame, passage: int, by: str = "region") -> pd.DataFrame:
-    """How one passage spreads: for each date on which a new unit (``by``) first repeats it, the cumulative
-    number of units using it (the source's unit counted from the source's date). Columns: date, units, new.
+def _first_uses(occ: pd.DataFrame, key: str) -> pd.DataFrame:
+    """For each ``key`` (passage or formula), the date on which each unit first used it, in order, with the
+    cumulative number of units and the days since the first use. Input columns: key, date, unit."""
+    occ = occ.dropna(subset=["date", "unit"])
+    first = occ.groupby([key, "unit"], sort=False)["date"].min().reset_index()
+    first = first.sort_values([key, "date", "unit"], ignore_index=True)
+    first["units"] = first.groupby(key).cumcount() + 1
+    first["days"] = (first["date"] - first.groupby(key)["date"].transform("min")).dt.days
+    return first[[key, "date", "unit", "units", "days"]]
+
+
+def diffusion(found: pd.DataFrame, passage: int | None = None, by: str = "region") -> pd.DataFrame:
+    """How passages spread (all of them, or one): for each passage of :func:`echoes` (boilerplate left out), the
+    date on which each unit (``by``: region or level) first used it, its source's unit at the source's date
+    first, with the cumulative number of units using it and the days since the source. Undated uses are left
+    out. Columns: passage, date, unit, units, days.
 
     >>> e = pd.DataFrame({"passage": [0, 0, 0], "source_date": pd.to_datetime(["2022-03-17"] * 3),
-    ...     "date": pd.to_datetime(["2022-03-18", "2022-03-18", "2022-03-25"]), "region": ["甲", "甲", "乙"]})
-    >>> diffusion(e, 0).units.tolist()
-    [1, 2, 3]
+    ...     "source_region": ["甲"] * 3, "date": pd.to_datetime(["2022-03-18", "2022-03-18", "2022-03-25"]),
+    ...     "region": ["甲", "乙", "丙"], "boilerplate": [False] * 3})
+    >>> diffusion(e, 0)[["unit", "units", "days"]].values.tolist()
+    [['甲', 1, 0], ['乙', 2, 1], ['丙', 3, 8]]
     """
-    g = found[(found["passage"] == passage) & found["date"].notna()]
-    firsts = g.groupby(by)["date"].min().sort_values()
-    rows = [(g["source_date"].iloc[0], 1, "source")] if len(g) and pd.notna(g["source_date"].iloc[0]) else []
-    for unit, date in firsts.items():
-        rows.append((date, len(rows) + 1, unit))
-    return pd.DataFrame(rows, columns=["date", "units", "new"])
+    f = found[~found["boilerplate"].astype(bool)] if "boilerplate" in found else found
+    if passage is not None:
+        f = f[f["passage"] == passage]
+    source = f.drop_duplicates("passage")[["passage", "source_date", f"source_{by}"]]
+    names = ["passage", "date", "unit"]
+    occ = pd.concat([source.set_axis(names, axis=1), f[["passage", "date", by]].set_axis(names, axis=1)])
+    return _first_uses(occ.astype({"date": "datetime64[ns]"}), "passage")
+
+
+def formula_diffusion(formulas: pd.DataFrame, df: pd.DataFrame, by: str = "region") -> pd.DataFrame:
+    """How formulas (提法) spread: for each formula of :func:`directives.reuse.find_formulas`, the date on which
+    each unit (``by`` column of ``df``: region or level) first used it, with the cumulative number of units
+    and the days since its first use. Documents without a date or unit are left out. Columns: formula, date,
+    unit, units, days.
+
+    >>> df = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "乙", "甲"],
+    ...                    "date": pd.to_datetime(["2022-03-17", "2022-03-20", "2022-03-15"])})
+    >>> f = pd.DataFrame({"doc_id": ["a", "b", "c"], "formula": ["四早", "四早", "四早"]})
+    >>> formula_diffusion(f, df)[["unit", "units", "days"]].values.tolist()
+    [['甲', 1, 0], ['乙', 2, 5]]
+    """
+    meta = df.set_index("doc_id")
+    occ = pd.DataFrame({
+        "formula": formulas["formula"].to_numpy(),
+        "date": pd.to_datetime(formulas["doc_id"].map(meta["date"])).to_numpy(),
+        "unit": formulas["doc_id"].map(meta[by]).to_numpy(),
+    })  # fmt: skip
+    return _first_uses(occ, "formula")
+
+
+def spread_summary(curves: pd.DataFrame, key: str = "passage") -> pd.DataFrame:
+    """Per item of a diffusion table (:func:`diffusion` or :func:`formula_diffusion`): the units it reached, the
+    days until half of them (rounded up) used it and the days until the last did. Widest first.
+
+    >>> curves = pd.DataFrame({"passage": [0, 0, 0, 1], "units": [1, 2, 3, 1], "days": [0, 2, 9, 0]})
+    >>> spread_summary(curves).values.tolist()
+    [[0, 3, 2, 9], [1, 1, 0, 0]]
+    """
+    cols = [key, "units", "days_to_half", "days_to_all"]
+    if curves.empty:
+        return pd.DataFrame(columns=cols)
+    g = curves.groupby(key, sort=False)
+    out = pd.DataFrame({"units": g["units"].max(), "days_to_all": g["days"].max()})
+    half = curves.assign(half=curves.groupby(key)["units"].transform("max").add(1) // 2)
+    out["days_to_half"] = half[half["units"] >= half["half"]].groupby(key)["days"].min()
+    out = out.reset_index()[cols]
+    return out.sort_values(["units", "days_to_all", key], ascending=[False, True, True], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- evaluation on planted copies
@@ -649,7 +918,8 @@ def plot_source_shares(table: pd.DataFrame, labels: dict, title: str) -> plt.Fig
     from .plotting import use_cjk_font
 
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * max(len(table), 1)))
+    # constrained layout puts the legend in its own row under the axes, whatever the number of units
+    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.3 * max(len(table), 1)), layout="constrained")
     names = [labels.get(u, str(u)) for u in table.index]
     left = np.zeros(len(table))
     for part, colour, label in (("central", "tab:red", "from a central source"),
@@ -658,13 +928,12 @@ def plot_source_shares(table: pd.DataFrame, labels: dict, title: str) -> plt.Fig
         values = table[part].to_numpy(dtype=float)
         ax.barh(names, values, left=left, color=colour, label=label)
         left += values
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(table), 1) - 0.5, -0.5)  # the first unit on top
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("share of characters (Han characters and digits)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(len(table), 1) ** 0.5 - 0.12), ncol=3, fontsize=8)
+    fig.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
@@ -701,31 +970,38 @@ def plot_lags(found: pd.DataFrame, unit: pd.Series, labels: dict, title: str, to
     return fig
 
 
-def plot_diffusion(found: pd.DataFrame, passages: list[int], labels: dict, title: str) -> plt.Figure:
-    """Diffusion curves (:func:`diffusion`): for each passage, the cumulative number of units (regions)
-    using it over time, as steps; ``labels`` maps passage numbers to legend labels.
+def plot_diffusion(curves: pd.DataFrame, items: list, labels: dict, title: str, key: str = "passage") -> plt.Figure:
+    """Diffusion curves (a table of :func:`diffusion` or :func:`formula_diffusion`): for each of ``items`` (values
+    of ``key``), the cumulative number of units using it against the days since its first use, as steps;
+    ``labels`` maps items to legend labels (the legend sits below the axes, one line per item).
 
-    >>> e = pd.DataFrame({"passage": [0, 0], "source_date": pd.to_datetime(["2022-03-17"] * 2),
-    ...     "date": pd.to_datetime(["2022-03-18", "2022-03-25"]), "region": ["甲", "乙"]})
-    >>> fig = plot_diffusion(e, [0], {0: "压实责任"}, "Spread"); fig.axes[0].get_title()
+    >>> curves = pd.DataFrame({"passage": [0, 0], "units": [1, 2], "days": [0, 8]})
+    >>> fig = plot_diffusion(curves, [0], {0: "压实责任"}, "Spread"); fig.axes[0].get_title()
     'Spread'
     >>> plt.close(fig)
     """
     from .plotting import use_cjk_font
 
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    for p in passages:
-        curve = diffusion(found, p)
-        if len(curve):
-            ax.step(curve["date"], curve["units"], where="post", marker="o", ms=3, label=labels.get(p, str(p)))
-    if passages:
-        ax.legend(fontsize=8, loc="upper left")
+    fig, ax = plt.subplots(figsize=(10, 4.2 + 0.22 * len(items)), layout="constrained")
+    longest = max(int(curves["days"].max()), 1) if len(curves) else 1
+    for i, item in enumerate(items):
+        c = curves[curves[key] == item]
+        if len(c):
+            x = [*c["days"], longest]  # held at its last value to the end of the axis
+            shift = 0.05 * (i - (len(items) - 1) / 2)  # equal curves side by side, not hidden under each other
+            y = [u + shift for u in [*c["units"], c["units"].iloc[-1]]]
+            ax.step(
+                x, y, where="post", marker="o", ms=3, markevery=list(range(len(c))), label=labels.get(item, str(item))
+            )
+    if items and len(curves):
+        fig.legend(loc="outside lower center", ncol=1, fontsize=8, frameon=False)
     else:
-        ax.text(0.5, 0.5, "no passage is repeated", ha="center", va="center", transform=ax.transAxes, fontsize=14)
+        ax.text(0.5, 0.5, "nothing is repeated", ha="center", va="center", transform=ax.transAxes, fontsize=14)
     ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.set_ylabel("units using it (source included)")
+    ax.set_xlim(left=-0.02 * longest)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("days since the first use (the source's date for a passage)")
+    ax.set_ylabel("units using it (cumulative; lines offset a little)")
     ax.set_title(title)
-    fig.autofmt_xdate()
-    fig.tight_layout()
     return fig

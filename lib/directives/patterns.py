@@ -149,3 +149,9 @@ ECHO_BOILERPLATE = re.compile(
         r"责任编辑|版权所有|转载请注明",
     ])
 )  # fmt: skip
+
+# The characters near-copies compare (echoes.py), as runs: Han characters, digits and a decimal point between
+# digits (the same characters as reuse.normalise_for_reuse keeps; runs make fewer, so faster, matches), and the
+# full-width digits and point that are then made ASCII.
+REUSE_RUN = re.compile(f"(?:[{HAN}]|[0-9０-９]|(?<=[0-9０-９])[.．](?=[0-9０-９]))+")
+FULL_WIDTH_NUMBER = re.compile("[０-９．]")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -312,5 +313,123 @@ def plant_near_copies(
         "doc_id": [f"d{i:05d}" for i in range(n_docs)], "date": pd.to_datetime(dates),
         "level": "prefecture", "region": [f"地区{i % 20:02d}" for i in range(n_docs)],
         "text": texts, "text_simplified": texts,
+    })  # fmt: skip
+    return docs, pd.DataFrame(truth, columns=["plant", "source", "target", "source_text", "target_text"])
+
+
+# --------------------------------------------------------------------------- a corpus of any size that relays wording
+def word_bigrams(sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A word-bigram model of ``sentences`` (words by jieba, punctuation included): the vocabulary, and for
+    sampling, the successors of each word sorted by word (``following``), their cumulative counts
+    (``cumulative``) and where each word's successors start in them (``first``, one more than the vocabulary).
+    The sentence end 。 is word 0.
+
+    >>> vocab, following, cumulative, first = word_bigrams(["压实责任。", "压实四方责任。"])
+    >>> start = vocab[following[first[0] : first[1]]].tolist(); vocab[0], len(start), int(cumulative[-1])
+    ('。', 1, 7)
+    """
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    ids: dict[str, int] = {"。": 0}
+    prev, nxt = [], []
+    for s in sentences:
+        words = [ids.setdefault(w, len(ids)) for w in tk.lcut(s.rstrip("。！？"), HMM=False)] + [0]
+        prev += [0, *words[:-1]]
+        nxt += words
+    vocab = np.array(list(ids), dtype=object)
+    key = np.array(prev, dtype=np.int64) * len(vocab) + np.array(nxt, dtype=np.int64)
+    pairs, counts = np.unique(key, return_counts=True)
+    first = np.searchsorted(pairs // len(vocab), np.arange(len(vocab) + 1))
+    return vocab, (pairs % len(vocab)).astype(np.int32), np.cumsum(counts), first
+
+
+def relay_corpus(
+    sentences: list[str],
+    n_docs: int,
+    chars: int = 1000,
+    relay: float = 0.3,
+    rate: float = 0.05,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A dated corpus of ``n_docs`` articles of about ``chars`` characters, for measuring near-copies at any size:
+    new sentences drawn from a word-bigram model of ``sentences`` (:func:`word_bigrams`: the vocabulary, word
+    frequencies and common phrases of real text, yet sentences no other article has), and relayed passages: two
+    or three consecutive real ``sentences`` (no two passages sharing a sentence, nor a run of ``NGRAM_FREE``
+    characters) that a source article carries and later articles repeat, each
+    character edited at ``rate`` (:func:`edit_text`). A relayed passage goes to 1 to 50 later articles (Zipf:
+    most to one, a few far), until about ``relay`` of the articles repeat one. Returns the corpus (doc_id, date,
+    level, region, text, text_simplified) and the truth (plant, source, target, source_text, target_text).
+
+    >>> real = ["会议强调要压实四方责任。", "抓细抓实各项防控工作。", "确保人民群众生命安全。", "全县上下要提高认识。"]
+    >>> docs, truth = relay_corpus(real, 20, chars=60, relay=0.5, rate=0.0)
+    >>> len(docs), bool(len(truth)), bool((docs.set_index("doc_id").date[truth.source].values
+    ...                                   < docs.set_index("doc_id").date[truth.target].values).all())
+    (20, True, True)
+    """
+    vocab, following, cumulative, first = word_bigrams(sentences)
+    rng = np.random.default_rng(seed)
+    lengths = np.array([len(w) for w in vocab])
+    steps = int(chars / max(float(np.average(lengths[following], weights=np.diff(cumulative, prepend=0))), 1.0)) + 1
+    bodies = []
+    for lo in range(0, n_docs, 5_000):  # all the articles of a block a word at a time
+        m = min(5_000, n_docs - lo)
+        state = np.zeros(m, dtype=np.int64)
+        words = np.empty((m, steps), dtype=np.int32)
+        for j in range(steps):
+            below = np.where(first[state] > 0, cumulative[np.maximum(first[state] - 1, 0)], 0)
+            total = cumulative[first[state + 1] - 1] - below
+            pick = np.searchsorted(cumulative, below + rng.random(m) * total, side="right")
+            state = following[pick].astype(np.int64)
+            words[:, j] = state
+        bodies += ["".join(vocab[row].tolist()) for row in words]
+    dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n_docs), unit="D")
+    order = np.argsort(dates.values, kind="stable")  # articles by date: a source precedes its echoes
+    pool, seen = [], set()  # real sentences sharing no run of NGRAM_FREE characters, as plant_near_copies uses
+    for s in dict.fromkeys(sentences):
+        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
+        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
+        if "\n" not in s and grams and not grams & seen:
+            pool.append(s)
+            seen |= grams
+    alphabet = "".join(sorted({c for s in pool[:2000] for c in s if "\u4e00" <= c <= "\u9fff"}))
+    py = random.Random(seed)
+    chunks = list(range(0, max(len(pool) - 2, 1), 3))  # each relayed passage from its own three sentences
+    py.shuffle(chunks)
+    taken = np.zeros(n_docs, dtype=bool)
+    truth, inserts = [], defaultdict(list)
+    plant, wanted = 0, int(relay * n_docs)
+    while taken.sum() < wanted:
+        spread = min(int(rng.zipf(2.0)), 50)
+        at = int(rng.integers(n_docs - 1))
+        src = int(order[at])
+        later = order[at + 1 :][~taken[order[at + 1 :]]]
+        later = later[dates.values[later] > dates.values[src]]
+        if len(later) == 0 or taken[src]:
+            continue
+        targets = rng.choice(later, size=min(spread, len(later)), replace=False)
+        k = py.choice((2, 3))
+        s0 = chunks[plant % len(chunks)]  # (reused only when there are more passages than chunks)
+        passage = "".join(pool[s0 : s0 + k])
+        inserts[src].append(passage)
+        taken[src] = True
+        for t in targets:
+            copy = edit_text(passage, rate, py, alphabet)
+            inserts[int(t)].append(copy)
+            taken[t] = True
+            truth.append((plant, f"r{src:06d}", f"r{int(t):06d}", passage, copy))
+        plant += 1
+    texts = []
+    for i, body in enumerate(bodies):
+        for p in inserts.get(i, ()):
+            cut = body.find("。", py.randrange(max(len(body), 1))) + 1 or len(body)
+            body = body[:cut] + p + body[cut:]
+        texts.append(body)
+    docs = pd.DataFrame({
+        "doc_id": [f"r{i:06d}" for i in range(n_docs)], "date": dates, "level": "prefecture",
+        "region": [f"地区{i % 50:02d}" for i in range(n_docs)], "text": texts, "text_simplified": texts,
     })  # fmt: skip
     return docs, pd.DataFrame(truth, columns=["plant", "source", "target", "source_text", "target_text"])
