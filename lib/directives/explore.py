@@ -19,8 +19,10 @@ import base64
 import gzip
 import html
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ DISPLAY_ROWS = 500  # rows of a table shown interactively; the CSV holds every r
 CELL_CHARS = 200  # a longer cell is cut (…) in the interactive table; the CSV holds it whole
 TABLE_BYTES = 250_000  # at most this much table data per table (itables drops rows beyond it, and says so)
 KWIC_LINES = 200  # keyword-in-context lines a term report shows
-COLLOCATE_DOCS = 2_000  # collocates are counted in at most this many matching articles (a seeded sample)
+COLLOCATE_DOCS = 500  # collocates are counted in at most this many matching articles (a seeded sample)
 NEIGHBOURS = 10
 
 
@@ -89,12 +91,12 @@ def init_tables():
 
 
 def _cell_text(value, max_chars: int) -> object:
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return value
     if value is None or (not isinstance(value, (list, tuple, np.ndarray, dict)) and pd.isna(value)):
         return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return value
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -121,7 +123,10 @@ def displayable(table: pd.DataFrame | pd.Series, rows: int = DISPLAY_ROWS, max_c
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[col] = s.to_numpy()
+            if s.isna().any():  # DataTables still sorts these as numbers: it reads numbers in text, "" as none
+                out[col] = ["" if pd.isna(v) else f"{v:g}" for v in s.tolist()]
+            else:
+                out[col] = s.to_numpy()
         else:
             out[col] = [_cell_text(v, max_chars) for v in s.tolist()]
     return pd.DataFrame(out, columns=frame.columns)
@@ -305,14 +310,13 @@ def _collocates(index: ExploreIndex, rows: np.ndarray, rx: re.Pattern, window: i
         toks = token_list(toks_all[r])
         if not toks:
             continue
-        starts = np.cumsum([0, *(len(t) for t in toks)])
-        text = "".join(toks)
-        for m in rx.finditer(text):
+        starts = list(accumulate((len(t) for t in toks), initial=0))
+        for m in rx.finditer("".join(toks)):
             if m.end() == m.start():
                 continue
-            i = int(np.searchsorted(starts, m.start(), side="right") - 1)
-            j = int(np.searchsorted(starts, m.end(), side="left"))
-            for t in (*toks[max(0, i - window) : i], *toks[j : j + window]):
+            i = bisect_right(starts, m.start()) - 1
+            j = bisect_left(starts, m.end())
+            for t in toks[max(0, i - window) : i] + toks[j : j + window]:
                 near[t] = near.get(t, 0) + 1
     kept = {t: c for t, c in near.items() if t in totals.index}
     if not kept:
@@ -378,8 +382,8 @@ def term_report(
                 continue
             kwic_rows.append({
                 "doc_id": index.doc_ids[r], "date": df["date"].iat[r], "title": index.labels.iat[r],
-                "left": text[max(0, m.start() - context) : m.start()], "match": m.group(0),
-                "right": text[m.end() : m.end() + context],
+                "left": text[max(0, m.start() - context) : m.start()].replace("\n", " "), "match": m.group(0),
+                "right": text[m.end() : m.end() + context].replace("\n", " "),
             })  # fmt: skip
             if len(kwic_rows) >= lines:
                 break
