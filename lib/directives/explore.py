@@ -344,8 +344,9 @@ def term_report(
     in ``text_simplified``:
 
     - ``kwic``: the first ``lines`` matches in date order, ``context`` characters either side;
-    - ``dispersion``: per unit (article, or region above 40 articles) the articles, the articles using it,
-      the matches and matches per 10,000 Han characters;
+    - ``dispersion``: per unit (article, or region above 40 articles; the regions beyond the 40 largest
+      together in a last row) the articles, the articles using it, the matches and matches per 10,000 Han
+      characters;
     - ``over_time``: the same per week or month (dated articles);
     - ``collocates``: tokens within ``window`` tokens of a match, by G² against the corpus;
     - ``summary``: one sentence, computed from the above.
@@ -403,9 +404,11 @@ def term_report(
         return out.reset_index()
 
     units = index.units
-    unit_key = pd.Series(units.of.reindex(index.doc_ids).to_numpy()).map(units.labels)
+    other = f"(every other {units.name})"  # the units beyond the largest MAX_LABELLED, together
+    unit_key = pd.Series(units.of.reindex(index.doc_ids).to_numpy()).map(units.labels).fillna(other)
     dispersion = grouped(unit_key, "unit")
-    dispersion["order"] = dispersion["unit"].map({lab: i for i, lab in enumerate(units.labels.values())})
+    order = {lab: i for i, lab in enumerate([*units.labels.values(), other])}
+    dispersion["order"] = dispersion["unit"].map(order)
     dispersion = dispersion.sort_values("order", ignore_index=True).drop(columns="order")
     over_time = grouped(index.periods, "period").sort_values("period", ignore_index=True)
     over_time["period"] = over_time["period"].dt.strftime("%Y-%m-%d")
@@ -459,56 +462,82 @@ def example_terms(keys: pd.DataFrame, counts: pd.DataFrame, n: int = 3) -> list[
 _SUMMARY_RULES = {"line_endings", "run_on_paragraphs"}  # changes recorded once for the whole text
 
 
+def _applied(text: str, changes: list, whole_lines: bool) -> tuple[str, np.ndarray, list[int]] | None:
+    """``text`` with ``changes`` applied at their offsets, a map of every position of ``text`` (and its end)
+    into the result, and where each change's ``after`` starts; None when two changes overlap. With
+    ``whole_lines``, a change that removes a whole line removes its line break too (as furniture does)."""
+    spans = []
+    for k, c in enumerate(changes):
+        a, b = c.offset, c.offset + len(c.before)
+        if text[a:b] != c.before:
+            return None
+        if whole_lines and not c.after and (a == 0 or text[a - 1] == "\n") and (b == len(text) or text[b] == "\n"):
+            if b < len(text):
+                b += 1
+            elif a > 0:
+                a -= 1
+        spans.append((a, b, k))
+    spans.sort()
+    pieces, mapping, starts, last, out = [], np.zeros(len(text) + 1, np.int64), [0] * len(changes), 0, 0
+    for a, b, k in spans:
+        if a < last:
+            return None
+        mapping[last:a] = np.arange(out, out + a - last)
+        pieces.append(text[last:a])
+        out += a - last
+        starts[k] = out
+        mapping[a:b] = out
+        pieces.append(changes[k].after)
+        out += len(changes[k].after)
+        last = b
+    mapping[last:] = np.arange(out, out + len(text) - last + 1)
+    pieces.append(text[last:])
+    return "".join(pieces), mapping, starts
+
+
+def _aligned(text: str, new: str) -> np.ndarray:
+    """A map of every position of ``text`` (and its end) into ``new`` by alignment (difflib), for a step
+    whose recorded changes do not rebuild its output."""
+    from difflib import SequenceMatcher
+
+    mapping = np.zeros(len(text) + 1, np.int64)
+    for tag, i1, i2, j1, _ in SequenceMatcher(None, text, new, autojunk=False).get_opcodes():
+        mapping[i1:i2] = np.arange(j1, j1 + (i2 - i1)) if tag == "equal" else j1
+    mapping[len(text)] = len(new)
+    return mapping
+
+
 def _replayed_changes(raw: str) -> tuple[str, list[tuple[dict, int, int]], list[dict]]:
     """Clean ``raw`` again step by step, following every change into the cleaned text: each change with
     where its ``after`` lies in the cleaned text (start, end; a point for a deletion), and the changes that
-    have no one place (whitespace normalised throughout, entities decoded in the whole text)."""
+    have no one place (line endings, spacing, entities: recorded once for the whole text). Each step's map
+    from its input to its output is its changes applied, checked against its output (else an alignment)."""
     from .clean import TEXT_STEPS, normalize_whitespace, strip_furniture
 
     placed: list[list] = []  # [change, start, end] in the coordinates of the current text
     unplaced: list[dict] = []
     text = raw
-
-    def advance(changes, placed):
-        spans = sorted((c.offset, c.offset + len(c.before), len(c.after) - len(c.before)) for c in changes)
-        ends = np.array([e for _, e, _ in spans], dtype=np.int64)
-        shift = np.cumsum([0, *(d for _, _, d in spans)])
-        for p in placed:
-            for k in (1, 2):
-                p[k] += int(shift[np.searchsorted(ends, p[k], side="right")])
-
-    steps = [*TEXT_STEPS, lambda t: strip_furniture(t)[:2]]
+    steps = [*TEXT_STEPS, lambda t: strip_furniture(t)[:2], normalize_whitespace]
     for step in steps:
         new, changes = step(text)
-        whole = [c for c in changes if c.offset == 0 and len(c.before) == len(text) and len(text) > 40]
-        local = [c for c in changes if c not in whole and c.rule not in _SUMMARY_RULES]
+        local = [c for c in changes if c.rule not in _SUMMARY_RULES and (c.before or c.after)]
+        local = [c for c in local if not (c.offset == 0 and len(c.before) == len(text) and len(text) > 40)]
         unplaced += [c.as_dict() for c in changes if c not in local]
-        if whole:  # a change of the whole text: what came before has no place now
-            unplaced += [p[0] for p in placed]
-            placed = []
+        applied = None
+        if len(local) == len(changes):
+            applied = next((r for w in (False, True) if (r := _applied(text, local, w)) and r[0] == new), None)
+        if applied is not None:
+            _, mapping, starts = applied
         else:
-            advance(local, placed)
-        spans = sorted(local, key=lambda c: c.offset)
-        shift = 0
-        for c in spans:
-            start = c.offset + shift
-            placed.append([c.as_dict(), start, start + len(c.after)])
-            shift += len(c.after) - len(c.before)
+            mapping = _aligned(text, new)
+            starts = [int(mapping[min(c.offset, len(text))]) for c in local]
+        for p in placed:
+            p[1], p[2] = int(mapping[min(p[1], len(text))]), int(mapping[min(p[2], len(text))])
+            if p[0]["after"]:  # a replacement keeps its length unless a later step changed it
+                p[2] = max(p[2], p[1])
+        placed += [[c.as_dict(), st, st + len(c.after)] for c, st in zip(local, starts, strict=True)]
         text = new
-    final, ws = normalize_whitespace(text)
-    unplaced += [c.as_dict() for c in ws]
-    # whitespace normalisation only deletes characters (and maps full-width letters one to one): follow each
-    # position through it by walking both texts
-    mapping = np.zeros(len(text) + 1, dtype=np.int64)
-    j = 0
-    for i, ch in enumerate(text):
-        mapping[i] = j
-        if j < len(final) and (final[j] == ch or (final[j] == " " and ch.isspace()) or
-                               (ord(ch) > 0xFF00 and final[j] == chr(ord(ch) - 0xFEE0))):  # fmt: skip
-            j += 1
-    mapping[len(text)] = len(final)
-    out = [(p[0], int(mapping[min(p[1], len(text))]), int(mapping[min(p[2], len(text))])) for p in placed]
-    return final, out, unplaced
+    return text, [(p[0], p[1], p[2]) for p in placed], unplaced
 
 
 def marked_text(raw: str) -> tuple[str, pd.DataFrame]:
@@ -730,7 +759,8 @@ def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebo
         return HTML(note + "".join(_term_html(t, term_report(index, t)) for t in examples))
     import ipywidgets as w
 
-    box = w.Text(value=examples[0] if examples else "", placeholder="a term, or a pattern", description="term")
+    box = w.Text(value=examples[0] if examples else "", placeholder="a term, or a pattern", description="term",
+                 continuous_update=False)  # fmt: skip
     rx = w.Checkbox(value=False, description="regex", indent=False)
     out = w.Output()
 
@@ -744,7 +774,7 @@ def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebo
             except (ValueError, re.error) as exc:
                 print(f"cannot search for {box.value!r}: {exc}")
 
-    box.on_submit(run)
+    box.observe(run, "value")  # on Enter or leaving the box
     rx.observe(run, "value")
     if box.value:
         run()
