@@ -54,7 +54,7 @@ def stage(path: str) -> dict:
     df = pd.read_parquet(path)
     out = {"n": len(df), "mb": df.text_simplified.str.len().sum() * 3 / 1e6}
     index = ExploreIndex(df)
-    for part in ("texts", "units", "periods", "labels", "token_totals", "model"):
+    for part in ("texts", "units", "unit_labels", "periods", "labels", "token_totals", "model"):
         t = time.perf_counter()
         getattr(index, part)
         out[f"build_{part}"] = time.perf_counter() - t
@@ -116,7 +116,7 @@ def main() -> None:
     for r in results:
         lines.append(
             f"| {r['n']:,} | {r['mb']:.0f} | {r['build_texts']:.1f} | "
-            f"{r['build_units'] + r['build_periods'] + r['build_labels']:.1f} | {r['build_token_totals']:.1f} | "
+            f"{r['build_units'] + r['build_unit_labels'] + r['build_periods'] + r['build_labels']:.1f} | {r['build_token_totals']:.1f} | "
             f"{r['build_model']:.1f} | {r['rss_mb']:,.0f} |"
         )
     lines += [
