@@ -212,6 +212,7 @@ def test_explorers_static_for_a_report_and_widgets_in_a_kernel(seeds_df, seeds_i
     assert HOSTILE[0] not in page and HOSTILE[1] not in page
     page = term_explorer(seeds_index, examples=["责任"], static=True).data
     assert "<h4>责任</h4>" in page and "notebooks/02_term_frequency.ipynb" in page
+    assert page.startswith('<div class="tex2jax_ignore mathjax_ignore">')  # $…$ in the data is never typeset
     box = term_explorer(seeds_index, examples=["责任"])
     assert type(box).__name__ == "VBox" and box.children[0].children[0].value == "责任"
     viewer = article_viewer(seeds_index, examples=[seeds_df.doc_id.iloc[1]])

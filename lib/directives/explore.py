@@ -726,9 +726,12 @@ _TEXT_STYLE = (
 )
 
 
+_NO_MATH = '<div class="tex2jax_ignore mathjax_ignore">{}</div>'  # $…$ in article text is not typeset
+
+
 def _term_html(term: str, r: dict) -> str:
     e = html.escape
-    return (
+    return _NO_MATH.format(
         f"<h4>{e(term)}</h4><p>{e(r['summary'])}</p>"
         + "<p><b>In context</b></p>" + table_html(r["kwic"])
         + "<p><b>By unit</b></p>" + table_html(r["dispersion"])
@@ -740,7 +743,7 @@ def _term_html(term: str, r: dict) -> str:
 def _article_html(doc_id: str, r: dict, label: str) -> str:
     e = html.escape
     placed = int(r["changes"]["placed"].sum()) if len(r["changes"]) else 0
-    return (
+    return _NO_MATH.format(
         f"<h4>{e(label)} ({e(doc_id)})</h4>" + table_html(r["metadata"])
         + f"<p><b>Cleaned text</b>: {len(r['changes']):,} changes, {placed:,} marked where they are "
         "(yellow: repaired, grey struck through: removed)</p>"
@@ -772,7 +775,7 @@ def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebo
     if static:
         what = "the terms " + "、".join(examples) if examples else "no term"
         note = STATIC_NOTE.format(what=html.escape(what), kind="term or pattern", notebook=html.escape(notebook))
-        return HTML(note + "".join(_term_html(t, term_report(index, t)) for t in examples))
+        return HTML(_NO_MATH.format(note) + "".join(_term_html(t, term_report(index, t)) for t in examples))
     import ipywidgets as w
 
     box = w.Text(value=examples[0] if examples else "", placeholder="a term, or a pattern", description="term",
@@ -816,7 +819,7 @@ def article_viewer(
         what = "the articles " + "、".join(labels.get(d, d) for d in examples) if examples else "no article"
         note = STATIC_NOTE.format(what=html.escape(what), kind="article", notebook=html.escape(notebook))
         shown = [_article_html(d, article_report(index, d, passages), labels.get(d, d)) for d in examples]
-        return HTML(note + "".join(shown))
+        return HTML(_NO_MATH.format(note) + "".join(shown))
     import ipywidgets as w
 
     search = w.Text(placeholder="part of a title, a region or a doc_id", description="find")
