@@ -34,6 +34,7 @@ DISPLAY_ROWS = 500  # rows of a table shown interactively; the CSV holds every r
 CELL_CHARS = 200  # a longer cell is cut (…) in the interactive table; the CSV holds it whole
 TABLE_BYTES = 250_000  # at most this much table data per table (itables drops rows beyond it, and says so)
 KWIC_LINES = 200  # keyword-in-context lines a term report shows
+STATIC_KWIC_LINES = 50  # in a report, for each example term (the report's size and font stay small)
 COLLOCATE_DOCS = 500  # collocates are counted in at most this many matching articles (a seeded sample)
 NEIGHBOURS = 10
 
@@ -775,7 +776,8 @@ def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebo
     if static:
         what = "the terms " + "、".join(examples) if examples else "no term"
         note = STATIC_NOTE.format(what=html.escape(what), kind="term or pattern", notebook=html.escape(notebook))
-        return HTML(_NO_MATH.format(note) + "".join(_term_html(t, term_report(index, t)) for t in examples))
+        shown = [_term_html(t, term_report(index, t, lines=STATIC_KWIC_LINES)) for t in examples]
+        return HTML(_NO_MATH.format(note) + "".join(shown))
     import ipywidgets as w
 
     box = w.Text(value=examples[0] if examples else "", placeholder="a term, or a pattern", description="term",
