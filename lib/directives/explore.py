@@ -32,7 +32,7 @@ from .units import MAX_LABELLED
 
 DISPLAY_ROWS = 500  # rows of a table shown interactively; the CSV holds every row
 CELL_CHARS = 200  # a longer cell is cut (…) in the interactive table; the CSV holds it whole
-TABLE_BYTES = 250_000  # at most this much table data per table (itables drops rows beyond it, and says so)
+TABLE_BYTES = 60_000  # at most this much table data per table: the rows beyond it are in the CSV
 KWIC_LINES = 200  # keyword-in-context lines a term report shows
 STATIC_KWIC_LINES = 50  # in a report, for each example term (the report's size and font stay small)
 COLLOCATE_DOCS = 500  # collocates are counted in at most this many matching articles (a seeded sample)
@@ -149,13 +149,14 @@ def table_html(table: pd.DataFrame | pd.Series, rows: int = DISPLAY_ROWS, captio
     import itables
 
     shown = displayable(table, rows)
+    shown = shown.head(rows_within(shown))
     page = itables.to_html_datatable(
         shown,
         caption=caption,
         connected=False,
         allow_html=False,
         display_logo_when_loading=False,
-        maxBytes=TABLE_BYTES,
+        maxBytes=2 * TABLE_BYTES,  # rows_within has cut it already: itables never drops rows itself
         classes="display compact",
         pageLength=10,
         lengthMenu=[10, 25, 100],
@@ -184,11 +185,30 @@ def show_table(
 
     whole = save_table(table, name, folder)
     note = ""
-    if len(whole) > rows:
+    shown = rows_within(displayable(whole, rows))
+    if len(whole) > shown:
         where = (Path(folder) if folder is not None else Path("tables")).name
-        note = f"<p>The first {rows:,} of {len(whole):,} rows; every row in {where}/{name}.csv</p>"
+        note = f"<p>The first {shown:,} of {len(whole):,} rows; every row in {where}/{name}.csv</p>"
         note = note.replace(f"{where}/{name}", html.escape(f"{where}/{name}"))
-    return HTML(note + table_html(whole, rows, caption))
+    return HTML(note + table_html(whole, shown, caption))
+
+
+def rows_within(shown: pd.DataFrame, max_bytes: int = TABLE_BYTES) -> int:
+    """How many of the first rows of ``shown`` (:func:`displayable`) fit in ``max_bytes`` of table data as the
+    page holds it (JSON, a Chinese character as ``\\uXXXX``), at least one: a report stays under its size
+    limit with any number of tables, and a ranking is cut at its end, never in its middle.
+
+    >>> rows_within(pd.DataFrame({"t": ["压实责任" * 10] * 100}), max_bytes=2_000)  # 244 bytes a row
+    8
+    """
+    import json
+
+    if shown.empty:
+        return 0
+    per_row = np.zeros(len(shown))
+    for col in shown.columns:
+        per_row += [len(json.dumps(v if isinstance(v, str) else str(v))) + 2 for v in shown[col].tolist()]
+    return max(1, int(np.searchsorted(np.cumsum(per_row), max_bytes, side="right")))
 
 
 # --------------------------------------------------------------------------- the index
