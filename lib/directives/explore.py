@@ -32,7 +32,7 @@ from .units import MAX_LABELLED
 
 DISPLAY_ROWS = 500  # rows of a table shown interactively; the CSV holds every row
 CELL_CHARS = 200  # a longer cell is cut (…) in the interactive table; the CSV holds it whole
-TABLE_BYTES = 60_000  # at most this much table data per table: the rows beyond it are in the CSV
+TABLE_BYTES = 30_000  # at most this much table data per table: the rows beyond it are in the CSV
 KWIC_LINES = 200  # keyword-in-context lines a term report shows
 STATIC_KWIC_LINES = 50  # in a report, for each example term (the report's size and font stay small)
 COLLOCATE_DOCS = 500  # collocates are counted in at most this many matching articles (a seeded sample)
