@@ -20,15 +20,21 @@ import gzip
 import html
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .units import MAX_LABELLED
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from ipywidgets import VBox
 
 DISPLAY_ROWS = 500  # rows of a table shown interactively; the CSV holds every row
 CELL_CHARS = 200  # a longer cell is cut (…) in the interactive table; the CSV holds it whole
@@ -79,7 +85,7 @@ def tables_loader_html() -> str:
     )
 
 
-def init_tables():
+def init_tables() -> HTML:
     """Load DataTables into the notebook once (call it in the imports cell; its output must be kept, as
     the report keeps it): every :func:`show_table` after it is interactive, in JupyterLab and in the report.
 
@@ -172,7 +178,7 @@ def show_table(
     folder: str | Path | None = None,
     rows: int = DISPLAY_ROWS,
     caption: str | None = None,
-):
+) -> HTML:
     """Write ``table`` whole as ``<folder>/<name>.csv`` (:func:`directives.plotting.save_table`) and return
     its first ``rows`` rows as an interactive table (:func:`table_html`), saying how many rows there are and
     where the rest is when it is cut. In a notebook, after :func:`init_tables`::
@@ -318,7 +324,11 @@ class ExploreIndex:
 
 
 def as_index(corpus: pd.DataFrame | ExploreIndex) -> ExploreIndex:
-    """``corpus`` itself when it is an :class:`ExploreIndex`, else a new one over it."""
+    """``corpus`` itself when it is an :class:`ExploreIndex`, else a new one over it (built lazily: cheap).
+
+    >>> index = as_index(pd.DataFrame({"doc_id": ["a"], "text_simplified": ["压实责任"]})); as_index(index) is index
+    True
+    """
     return corpus if isinstance(corpus, ExploreIndex) else ExploreIndex(corpus)
 
 
@@ -782,7 +792,10 @@ STATIC_NOTE = (
 )
 
 
-def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebook: str = "02_term_frequency.ipynb"):
+def term_explorer(
+    corpus: pd.DataFrame | ExploreIndex, examples: Sequence[str] = (), static: bool = False,
+    notebook: str = "02_term_frequency.ipynb",
+) -> HTML | VBox:  # fmt: skip
     """A term explorer: type a word (or a regular expression, ticking *regex*) and see its keywords in
     context, its dispersion across units, its use over time and its collocates (:func:`term_report`).
     With ``static=True`` (a report, which has no kernel) it returns the answers for ``examples`` as HTML
@@ -823,9 +836,9 @@ def term_explorer(corpus, examples: list[str] = (), static: bool = False, notebo
 
 
 def article_viewer(
-    corpus, examples: list[str] = (), passages: pd.DataFrame | None = None, static: bool = False,
-    notebook: str = "06_shared_phrases.ipynb",
-):  # fmt: skip
+    corpus: pd.DataFrame | ExploreIndex, examples: Sequence[str] = (), passages: pd.DataFrame | None = None,
+    static: bool = False, notebook: str = "06_shared_phrases.ipynb",
+) -> HTML | VBox:  # fmt: skip
     """An article viewer: choose an article (type part of its title) and see its metadata with their
     bases, its cleaned text with every change marked, its nearest neighbours and the passages it shares and
     with whom (:func:`article_report`). With ``static=True`` (a report) it returns the answers for
