@@ -108,7 +108,7 @@ def _cell_text(value, max_chars: int) -> object:
         return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
     if isinstance(value, (list, tuple, np.ndarray)):
         value = "、".join(str(v) for v in value)
-    text = str(value)
+    text = str(value).replace("\r", " ").replace("\n", " ")  # one line in a table cell
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
@@ -771,11 +771,25 @@ def _term_html(term: str, r: dict) -> str:
     )  # fmt: skip
 
 
+def _field_table(meta: pd.DataFrame) -> str:
+    """A short table of fields, escaped, left-aligned (the metadata of one article)."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><th>{e(f)}</th><td>{e(v)}</td><td>{e(b)}</td></tr>"
+        for f, v, b in meta[["field", "value", "basis"]].values
+    )
+    return (
+        '<table class="directives-fields" style="text-align:left"><thead><tr><th>field</th><th>value</th>'
+        f"<th>basis</th></tr></thead><tbody>{rows}</tbody></table>"
+        "<style>.directives-fields td, .directives-fields th {text-align:left !important; white-space:normal}</style>"
+    )
+
+
 def _article_html(doc_id: str, r: dict, label: str) -> str:
     e = html.escape
     placed = int(r["changes"]["placed"].sum()) if len(r["changes"]) else 0
     return _NO_MATH.format(
-        f"<h4>{e(label)} ({e(doc_id)})</h4>" + table_html(r["metadata"])
+        f"<h4>{e(label)} ({e(doc_id)})</h4>" + _field_table(r["metadata"])
         + f"<p><b>Cleaned text</b>: {len(r['changes']):,} changes, {placed:,} marked where they are "
         "(yellow: repaired, grey struck through: removed)</p>"
         + f'<div class="directives-text tex2jax_ignore mathjax_ignore">{r["text_html"]}</div>' + _TEXT_STYLE
