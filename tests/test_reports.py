@@ -145,3 +145,56 @@ def test_reports_in_headless_chromium(hostile_run, chromium, tmp_path, page):
     subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1600",
                     f"--screenshot={shot}", url], capture_output=True, timeout=120)  # fmt: skip
     assert shot.stat().st_size > 20_000
+
+
+# The tables are driven as a reader would: after the page has loaded, type into the first search box. The probe
+# is the test's own script, added to a copy of the report; nothing from the corpus runs.
+SEARCH_PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const b = document.body, box = [...document.querySelectorAll(".dt-container")]
+    .find((c) => c.querySelector(".dt-search input") && c.querySelectorAll("tbody tr").length > 1);
+  b.setAttribute("data-tables", document.querySelectorAll("table.dataTable").length);
+  if (!box) return;
+  const info = () => box.querySelector(".dt-info").textContent;
+  const cell = [...box.querySelectorAll("tbody tr")[1].querySelectorAll("td")]
+    .map((td) => td.textContent.trim()).find((t) => t.length >= 2 && !/\\s/.test(t));
+  b.setAttribute("data-before", info());
+  b.setAttribute("data-query", cell);
+  const input = box.querySelector(".dt-search input");
+  input.value = cell;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  setTimeout(() => {
+    b.setAttribute("data-after", info());
+    b.setAttribute("data-rows", JSON.stringify([...box.querySelectorAll("tbody tr")].map((r) => r.textContent)));
+  }, 300);
+}, 1500));
+</script>"""
+NETWORK_OFF = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+
+
+def test_interactive_tables_render_offline_escape_and_search(hostile_run, chromium, tmp_path):
+    import html as html_lib
+    import json
+
+    out, _ = hostile_run
+    page = (out / "reports" / "02_term_frequency.html").read_text(encoding="utf-8")
+    shown = page.count('class="directives-table')
+    assert shown >= 8 and page.count("DecompressionStream") == 1  # DataTables embedded once for every table
+    probe = tmp_path / "02_probe.html"
+    probe.write_text(page.replace("</body>", SEARCH_PROBE + "</body>"), encoding="utf-8")
+    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, *NETWORK_OFF, f"--user-data-dir={tmp_path / 'profile'}",
+                          "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)  # fmt: skip
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], console
+    body = re.search(r"<body([^>]*)>", dom.stdout).group(1)
+    attrs = {k: html_lib.unescape(v) for k, v in re.findall(r'data-([a-z]+)="([^"]*)"', body)}
+    assert "pwned" not in attrs, "a script from article text ran"
+    assert not re.search(r"<img[^>]*onerror", dom.stdout, re.I)
+    assert int(attrs["tables"]) == shown  # every table rendered with the network off
+    assert "&lt;img src=x onerror=" in dom.stdout  # the hostile region, in a rendered table, as text
+    total = int(re.search(r"of ([\d,]+) entries", attrs["before"]).group(1).replace(",", ""))
+    after = re.search(r"of ([\d,]+) entr(?:y|ies) \(filtered from ([\d,]+) total", attrs["after"])
+    assert after, attrs["after"]
+    assert 1 <= int(after.group(1)) < total == int(after.group(2))
+    rows = json.loads(attrs["rows"])
+    assert rows and all(attrs["query"] in row for row in rows)

@@ -71,6 +71,7 @@ CJK_FONT_CSS = (
     '"Directives CJK", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
     '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif;}</style>'
 )
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d\u2018\u2019\u2026\u3013]")
 
 
@@ -82,6 +83,8 @@ def cjk_font_face(page: str) -> str:
     True
     >>> cjk_font_face("<p>no Chinese</p>")
     ''
+    >>> cjk_font_face('<script>x = "\\u538b\\u5b9e"</script>') != ""  # Chinese in an interactive table's data
+    True
     """
     import base64
     import io
@@ -90,7 +93,8 @@ def cjk_font_face(page: str) -> str:
 
     from .plotting import font_path
 
-    chars = "".join(sorted(set(_WIDE_CHAR.findall(html.unescape(page)))))
+    escaped = "".join(chr(int(h, 16)) for h in set(_JSON_ESCAPE.findall(page)))  # text inside the tables' data
+    chars = "".join(sorted(set(_WIDE_CHAR.findall(html.unescape(page) + html.unescape(escaped)))))
     if not chars:
         return ""
     options = subset.Options()
@@ -320,7 +324,8 @@ def run_collection(
     ``out/tables`` as CSV (default: ``reports/tables``; see :func:`directives.paths.output_dirs`). Returns
     the HTML paths. ``parameters`` go to each notebook that declares them in its ``parameters`` cell
     (``{"MAX_DOCS": 50_000}``, say); on the seeds, :data:`SEEDS_PARAMETERS` (their list of slogans and
-    phrases) unless ``parameters`` says otherwise.
+    phrases) unless ``parameters`` says otherwise. ``REPORT`` is True for every notebook that declares it: a
+    report has no kernel, so its explorers (:mod:`directives.explore`) show their answers for a few examples.
 
     What ``make report`` runs (several minutes)::
 
@@ -336,9 +341,10 @@ def run_collection(
     notebooks = notebooks or list_notebooks()
     if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
         parameters = {**SEEDS_PARAMETERS, **(parameters or {})}
+    parameters = {"REPORT": True, **(parameters or {})}  # no kernel behind a report: explorers show examples
     with tempfile.TemporaryDirectory() as tmp:
         for nb in notebooks:
-            declared = pm.inspect_notebook(str(nb)) if parameters else {}
+            declared = pm.inspect_notebook(str(nb))
             extra = {k: v for k, v in (parameters or {}).items() if k in declared}
             executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra, tables)
             written.append(export_html(executed, reports / f"{nb.stem}.html"))
