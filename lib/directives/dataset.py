@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 import warnings
 from collections import deque
@@ -64,11 +65,10 @@ from .corpus import (
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from scipy import sparse
 
     from .tfidf import TfidfModel
 
-PARTITION_ROWS = 10_000  # articles in a partition at most (about 50 MB of text, well under 1 GB in a worker)
+PARTITION_ROWS = 5_000  # articles in a partition at most (about 25 MB of text, well under 1 GB in a worker)
 PARTITION_CHARS = 20_000_000  # and about this many characters at most
 TOKEN_COLUMNS = ["all_tokens", "tokens"]
 SCHEDULER_ENV = "DIRECTIVES_SCHEDULER"
@@ -133,16 +133,20 @@ def _build_partition(spec: tuple[str, list, str]) -> dict:
     from .tokens import _segment_and_filter
 
     kind, items, path = spec
+    t0 = time.process_time()
     batch, problems = _load_chunk((kind, items))
+    t1 = time.process_time()
     texts = batch.column("text_simplified").to_pylist()
     all_tokens, tokens = _segment_and_filter((texts, {}))
     del texts
+    t2 = time.process_time()
     table = pa.Table.from_batches([batch]).append_column("all_tokens", all_tokens).append_column("tokens", tokens)
     write_parquet(table.cast(_partition_schema()), Path(path))
+    cpu = {"load_clean_convert": t1 - t0, "segment": t2 - t1, "write": time.process_time() - t2}
     columns = {c: table.column(c).to_pylist() for c in ("source_file", "n_han", "digest", "kind")}
     del table, batch
     release_memory()
-    return {"rows": len(columns["digest"]), "problems": problems, **columns}
+    return {"rows": len(columns["digest"]), "problems": problems, "cpu": cpu, **columns}
 
 
 def _partitions(items: list, sizes: list[int], rows: int, chars: int) -> list[tuple[int, int]]:
@@ -162,7 +166,8 @@ def _partitions(items: list, sizes: list[int], rows: int, chars: int) -> list[tu
 @dataclass
 class CorpusDataset:
     """A cleaned and segmented corpus on disk: one Parquet file per partition, in corpus order (files by
-    path, table rows by number; not by date). ``problems`` are the load's, as ``(where, problem)``.
+    path, table rows by number; not by date). ``problems`` are the load's, as ``(where, problem)``;
+    ``cpu_seconds`` the workers' CPU time by step when it was just built.
 
     >>> ds = build_dataset(paths.SEEDS_DIR, cache_dir=None)
     >>> sum(len(t) for t in ds.read(["doc_id"])) == len(ds)
@@ -174,6 +179,7 @@ class CorpusDataset:
     rows: list[int]
     key: str = ""
     problems: list[tuple[str, str]] = field(default_factory=list)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # of the build's workers by step (empty when cached)
 
     @property
     def files(self) -> list[Path]:
@@ -251,7 +257,8 @@ def _string_array(values: list[str]):
 def _dataset_key(path: Path, listing, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
-    return cache.cache_key("dataset", _corpus_key(path, listing), partition_rows, dictionary_version(), _options_key({}))
+    corpus = _corpus_key(path, listing)
+    return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}))
 
 
 def _read_manifest(folder: Path) -> CorpusDataset:
@@ -339,13 +346,15 @@ def build_dataset(
         processes = processes or os.cpu_count() or 1
         local = processes if processes >= 2 and sum(sizes) >= PARALLEL_MIN_CHARS and len(bounds) > 1 else 1
         seen: dict[str, str] = {}
-        rows, drops = [], []
+        rows, drops, cpu = [], [], {}
         bar = progress_bar(total=len(bounds), desc="partitions")
         for result in _engine_map(_build_partition, specs, engine, local):
             for where, message in result["problems"]:
                 problem(where, message)
             keep = _deduplicate(result, seen, problem)
             rows.append(int(sum(keep)))
+            for step, seconds in result["cpu"].items():
+                cpu[step] = cpu.get(step, 0.0) + seconds
             drops.append(None if all(keep) else keep)
             bar.update(1)
         bar.close()
@@ -364,7 +373,7 @@ def build_dataset(
             shutil.rmtree(work, ignore_errors=True)
     release_memory()
     _report_problems(met, problems)
-    return CorpusDataset(target, names, rows, key, met)
+    return CorpusDataset(target, names, rows, key, met, cpu)
 
 
 def _deduplicate(result: dict, seen: dict[str, str], problem) -> list[bool]:
@@ -416,7 +425,28 @@ def _kinds(kinds) -> tuple | None:
     return None if kinds is None else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
 
 
-def _totals(dataset: CorpusDataset, kinds, client) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _totals(
+    dataset: CorpusDataset, kinds, client, cache_dir: str | Path | None = cache.DEFAULT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The dataset's vocabulary (sorted), each term's count and document frequency, and the documents
+    counted; kept in the cache by the dataset's key (a warm run reads them back)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = cache.cache_dir(cache_dir)
+    entry = None
+    if folder is not None and dataset.key:
+        entry = cache.entry_path(folder, "totals", cache.cache_key("totals", dataset.key, _kinds(kinds)), "parquet")
+
+        def read(path):
+            table = pq.read_table(path)
+            n = int(table.schema.metadata[b"directives.documents"])
+            return (table.column("term").to_numpy(zero_copy_only=False).astype(str),
+                    table.column("count").to_numpy(), table.column("documents").to_numpy(), n)  # fmt: skip
+
+        cached = cache.read_entry(entry, read)
+        if cached is not None:
+            return cached
     specs = [(str(p), _kinds(kinds)) for p in dataset.files]
     parts = _engine_map(_partition_totals, specs, dask_client(client), 1)
     vocab, tf, df, n = np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64), 0
@@ -428,19 +458,25 @@ def _totals(dataset: CorpusDataset, kinds, client) -> tuple[np.ndarray, np.ndarr
             new_tf[where] += a
             new_df[where] += b
         vocab, tf, df, n = merged, new_tf, new_df, n + rows
+    if entry is not None:
+        table = pa.table({"term": pa.array(vocab.tolist(), pa.large_string()), "count": tf, "documents": df})
+        table = table.replace_schema_metadata({b"directives.documents": str(n).encode()})
+        cache.write_entry(entry, lambda tmp: pq.write_table(table, tmp))
     return vocab, tf, df, n
 
 
-def term_totals(dataset: CorpusDataset, kinds=("article",), client: Any = None) -> pd.DataFrame:
+def term_totals(
+    dataset: CorpusDataset, kinds=("article",), client: Any = None, cache_dir: str | Path | None = cache.DEFAULT
+) -> pd.DataFrame:
     """Every term of the dataset's ``tokens`` with its count and the number of documents holding it,
     aggregated partition by partition (locally, or on Dask with ``client``), most frequent first (ties
-    by term). Columns: term, count, documents.
+    by term). Columns: term, count, documents. Kept in the cache (``cache_dir``) by the dataset's key.
 
     >>> ds = build_dataset(paths.SEEDS_DIR, cache_dir=None)
-    >>> bool(term_totals(ds)["count"].is_monotonic_decreasing)
+    >>> bool(term_totals(ds, cache_dir=None)["count"].is_monotonic_decreasing)
     True
     """
-    vocab, tf, df, _ = _totals(dataset, kinds, client)
+    vocab, tf, df, _ = _totals(dataset, kinds, client, cache_dir)
     out = pd.DataFrame({"term": vocab, "count": tf, "documents": df})
     return out.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
 
@@ -503,7 +539,7 @@ def fit_tfidf(
             model.doc_ids_, model._index = ids, None
             return model
     engine = dask_client(client)
-    vocab, _tf, df, n = _totals(dataset, kinds, engine)
+    vocab, _tf, df, n = _totals(dataset, kinds, engine, cache_dir)
     idf = _idf(df, n)
     if engine is not None:
         [shared_vocab] = engine.scatter([vocab], broadcast=True)
@@ -512,17 +548,14 @@ def fit_tfidf(
         shared_vocab, shared_idf = vocab, idf
     specs = [(str(p), _kinds(kinds), shared_vocab, shared_idf) for p in dataset.files]
     parts = _engine_map(_partition_tfidf, specs, engine, 1)
-    data_parts, index_parts, indptr, ids, at = [], [], [np.zeros(1, np.int64)], [], 0
-    for data, indices, ptr, doc_ids in parts:
-        data_parts.append(data)
-        index_parts.append(indices)
+    nnz = int(df.sum())  # each document holds each of its terms once: the matrix's size is known now
+    data, indices = np.empty(nnz, np.float32), np.empty(nnz, np.int32)
+    indptr, ids, at = [np.zeros(1, np.int64)], [], 0
+    for part_data, part_indices, ptr, doc_ids in parts:  # each partition's rows into place, then freed
+        data[at : at + len(part_data)], indices[at : at + len(part_data)] = part_data, part_indices
         indptr.append(ptr[1:].astype(np.int64) + at)
         ids.append(doc_ids)
-        at += len(data)
-    data = np.concatenate(data_parts) if data_parts else np.zeros(0, np.float32)
-    del data_parts
-    indices = np.concatenate(index_parts) if index_parts else np.zeros(0, np.int32)
-    del index_parts
+        at += len(part_data)
     model.matrix_ = sparse.csr_matrix((data, indices, np.concatenate(indptr)), shape=(n, len(vocab)))
     model.vocabulary_, model.idf_ = np.asarray(vocab, dtype=str), idf.astype(np.float64)
     model.doc_ids_ = np.concatenate(ids) if ids else np.zeros(0, dtype=object)
@@ -532,4 +565,3 @@ def fit_tfidf(
         frame = pd.DataFrame({"doc_id": pd.array(model.doc_ids_, dtype="str")})
         cache.write_entry(ids_entry, lambda tmp: frame.to_parquet(tmp))
     return model
-
