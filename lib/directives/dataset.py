@@ -264,9 +264,13 @@ def _dataset_key(path: Path, listing, partition_rows: int) -> str:
 def _read_manifest(folder: Path) -> CorpusDataset:
     meta = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
     ds = CorpusDataset(folder, meta["partitions"], meta["rows"], meta["key"], [tuple(p) for p in meta["problems"]])
-    for path, size in zip(ds.files, meta["bytes"], strict=True):
+    import pyarrow.parquet as pq
+
+    for path, size, rows in zip(ds.files, meta["bytes"], ds.rows, strict=True):
         if path.stat().st_size != size:  # a partition cut short or replaced
             raise ValueError(f"{path.name} has {path.stat().st_size} bytes, the manifest says {size}")
+        if pq.read_metadata(path).num_rows != rows:  # (a garbled footer fails here too)
+            raise ValueError(f"{path.name} does not hold the {rows} rows the manifest says")
     return ds
 
 
