@@ -205,9 +205,18 @@ def main() -> None:
         "--workdir", type=Path, help="where the corpus and caches go (default: a temporary folder, removed)"
     )
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--table-only", action="store_true", help="the table of the runs recorded in --workdir")
     a = ap.parse_args()
     if a.stage:
         print(json.dumps(stage_run(*a.stage)))
+        return
+    if a.table_only:
+        done = json.loads((a.workdir / "results.json").read_text())
+        rows = [(int(n), {e: done[n][e] for e in ("local", "dask") if e in done[n]}) for n in sorted(done, key=int)]
+        result = table(rows, sorted(int(n) for n in done), a.engines)
+        print(result)
+        if not a.no_readme:
+            write_results("scale", result, SCALE_HEADING)
         return
     workdir = a.workdir or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -183,12 +183,20 @@ class CorpusDataset:
 
     @property
     def files(self) -> list[Path]:
-        """The partitions' Parquet files, in order."""
+        """The partitions' Parquet files, in order.
+
+        >>> [p.name for p in build_dataset(paths.SEEDS_DIR, cache_dir=None).files]
+        ['part-00000.parquet']
+        """
         return [self.folder / name for name in self.partitions]
 
     @property
     def columns(self) -> list[str]:
-        """Every column a partition holds."""
+        """Every column a partition holds.
+
+        >>> build_dataset(paths.SEEDS_DIR, cache_dir=None).columns[-2:]
+        ['all_tokens', 'tokens']
+        """
         return [*COLUMNS, "digest", *TOKEN_COLUMNS]
 
     def __len__(self) -> int:
@@ -196,7 +204,12 @@ class CorpusDataset:
 
     def read(self, columns: list[str] | None = None, kinds: Iterable[str] | str | None = None) -> Iterator[pa.Table]:
         """Each partition as an Arrow table of ``columns`` only (all when None), with only the rows whose
-        ``kind`` is among ``kinds`` (all rows when None); one partition in memory at a time."""
+        ``kind`` is among ``kinds`` (all rows when None); one partition in memory at a time.
+
+        >>> ds = build_dataset(paths.SEEDS_DIR, cache_dir=None)
+        >>> [t.column_names for t in ds.read(["doc_id", "tokens"], kinds="article")]
+        [['doc_id', 'tokens']]
+        """
         for path in self.files:
             yield _read_partition(str(path), columns, kinds)
 
@@ -205,7 +218,12 @@ class CorpusDataset:
     ) -> pd.DataFrame:
         """The whole dataset as one DataFrame (for a corpus that fits in memory): with every column, the
         frame :func:`~directives.load_corpus` returns (date order, ``changes`` as lists) plus the tokens; with
-        ``columns``, those columns in corpus order."""
+        ``columns``, those columns in corpus order.
+
+        >>> ds = build_dataset(paths.SEEDS_DIR, cache_dir=None)
+        >>> ds.to_frame(["doc_id", "n_han"]).n_han.gt(0).all()
+        np.True_
+        """
         import pyarrow as pa
 
         if columns is None:

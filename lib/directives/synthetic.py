@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,7 +125,9 @@ def write_as_files(articles: pd.DataFrame, folder: str | Path) -> Path:
     return folder
 
 
-def stream_articles(n: int, seed: int = 0, batch: int = 10_000, pool: int = 20_000, chars: int = 1540):
+def stream_articles(
+    n: int, seed: int = 0, batch: int = 10_000, pool: int = 20_000, chars: int = 1540
+) -> Iterator[pd.DataFrame]:
     """``n`` articles made a ``batch`` at a time (DataFrames as :func:`make_articles` gives), never all in
     memory: each is a title and a header line over paragraphs drawn at random from a ``pool`` of articles
     made by :func:`make_articles` (seed sentences and Zipf-sampled words, 50 topics), until it has about
