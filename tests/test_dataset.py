@@ -92,6 +92,7 @@ def test_scheduler_from_the_environment(client, monkeypatch):
     found = D.dask_client()
     try:
         assert found.scheduler.address == client.scheduler.address
+        assert D.dask_client() is found  # one client per address, not one per call
     finally:
         found.close()
     monkeypatch.delenv(D.SCHEDULER_ENV)

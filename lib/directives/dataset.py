@@ -92,8 +92,14 @@ def dask_client(client: Any = None):
     if isinstance(client, str):
         from distributed import Client
 
-        return Client(client)
+        known = _CLIENTS.get(client)
+        if known is None or known.status != "running":  # one client per address, reused by every call
+            known = _CLIENTS[client] = Client(client)
+        return known
     return client
+
+
+_CLIENTS: dict[str, Any] = {}
 
 
 def _engine_map(fn: Callable, items: Iterable, client, processes: int, window: int | None = None) -> Iterator:
