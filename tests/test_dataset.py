@@ -167,3 +167,30 @@ def test_peoples_daily_partitioned_locally_and_on_dask(peoples_daily_folder, peo
     _same_model(D.fit_tfidf(on_dask, client=client, cache_dir=None), model)
     assert int(totals["count"].sum()) == int(ref["tokens"].str.split().str.len().sum())
     assert int(totals["documents"].sum()) == model.matrix_.nnz
+
+
+def test_unit_totals_are_each_units_counts(seeds_local, client):
+    frame = seeds_local.to_frame(["region", "tokens"])
+    got = D.unit_totals(seeds_local, by="region")
+    assert set(got.unit) == set(frame.region)
+    for region, part in frame.groupby("region"):
+        counts, vocab = token_counts(part["tokens"])
+        want = dict(zip(vocab, np.asarray(counts.sum(axis=0)).ravel().astype(int), strict=True))
+        docs = dict(zip(vocab, np.asarray((counts > 0).sum(axis=0)).ravel().astype(int), strict=True))
+        mine = got[got.unit == region]
+        assert dict(zip(mine.term, mine["count"], strict=True)) == want
+        assert dict(zip(mine.term, mine["documents"], strict=True)) == docs
+    pd.testing.assert_frame_equal(D.unit_totals(seeds_local, by="region", client=client), got)
+
+
+def test_a_sample_says_it_is_one(tmp_path):
+    ds = D.build_dataset(paths.SEEDS_DIR, cache_dir=None, partition_rows=2)
+    assert len(ds.partitions) == 3
+    everything = ds.to_frame(["doc_id", "region"])
+    s = D.sample_frame(ds, 3, seed=4, columns=["doc_id", "region"])
+    assert len(s) == 3 and s.doc_id.is_unique and set(s.doc_id) <= set(everything.doc_id)
+    assert s.attrs["sample"] == {"rows": 3, "of": len(everything), "seed": 4}
+    assert s.doc_id.tolist() == [d for d in everything.doc_id if d in set(s.doc_id)]  # corpus order
+    assert D.sample_frame(ds, 3, seed=4, columns=["doc_id"]).doc_id.tolist() == s.doc_id.tolist()
+    whole = D.sample_frame(ds, 10, columns=["doc_id"])
+    assert whole.attrs["sample"] is None and whole.doc_id.tolist() == everything.doc_id.tolist()

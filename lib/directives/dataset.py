@@ -73,7 +73,7 @@ PARTITION_CHARS = 20_000_000  # and about this many characters at most
 TOKEN_COLUMNS = ["all_tokens", "tokens"]
 SCHEDULER_ENV = "DIRECTIVES_SCHEDULER"
 _MANIFEST = "manifest.json"
-__all__ = ["CorpusDataset", "build_dataset", "dask_client", "fit_tfidf", "term_totals"]
+__all__ = ["CorpusDataset", "build_dataset", "dask_client", "fit_tfidf", "sample_frame", "term_totals", "unit_totals"]
 
 
 # --------------------------------------------------------------------------- the engine
@@ -593,3 +593,69 @@ def fit_tfidf(
         frame = pd.DataFrame({"doc_id": pd.array(model.doc_ids_, dtype="str")})
         cache.write_entry(ids_entry, lambda tmp: frame.to_parquet(tmp))
     return model
+
+
+# --------------------------------------------------------------------------- samples and aggregates by unit
+def sample_frame(
+    dataset: CorpusDataset, n: int, seed: int = 0, columns: list[str] | None = None, kinds=("article",)
+) -> pd.DataFrame:
+    """A seeded random sample of ``n`` documents (of ``kinds``) as a DataFrame of ``columns``, in corpus order,
+    read a partition at a time (only the ``kind`` column of the others' rows is read to choose). The frame says
+    it is a sample: ``attrs["sample"]`` is ``{"rows": n, "of": all documents, "seed": seed}``; the whole
+    dataset when it has no more than ``n`` documents (then ``attrs["sample"]`` is None).
+
+    >>> s = sample_frame(build_dataset(paths.SEEDS_DIR, cache_dir=None), 2, columns=["doc_id"])
+    >>> len(s), s.attrs["sample"]["of"]
+    (2, 5)
+    """
+    import pyarrow as pa
+
+    sizes = [len(t) for t in dataset.read(["kind"], _kinds(kinds))]
+    total = sum(sizes)
+    if total <= n:
+        out = dataset.to_frame(columns or dataset.columns, kinds)
+        out.attrs["sample"] = None
+        return out
+    chosen = np.sort(np.random.default_rng(seed).choice(total, size=n, replace=False))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    tables = []
+    for i, path in enumerate(dataset.files):
+        mine = chosen[(chosen >= starts[i]) & (chosen < starts[i + 1])] - starts[i]
+        if len(mine):
+            tables.append(_read_partition(str(path), columns, _kinds(kinds)).take(pa.array(mine)))
+    out = pa.concat_tables(tables).to_pandas(types_mapper=_arrow_strings)
+    out.attrs["sample"] = {"rows": n, "of": total, "seed": seed}
+    return out
+
+
+def _partition_unit_totals(spec: tuple[str, str, tuple | None]) -> pd.DataFrame:
+    """Worker: counts of each (unit, term) of a partition."""
+    from .counting import token_counts
+
+    path, by, kinds = spec
+    table = _read_partition(path, [by, "tokens"], kinds)
+    units = table.column(by).to_pandas().fillna("").astype(str).to_numpy()
+    counts, vocab = token_counts(table.column("tokens").to_pandas(types_mapper=_arrow_strings))
+    coo = counts.tocoo()
+    frame = pd.DataFrame({"unit": units[coo.row], "term": vocab[coo.col], "count": coo.data.astype(np.int64)})
+    frame["documents"] = 1
+    return frame.groupby(["unit", "term"], sort=False, as_index=False).sum()
+
+
+def unit_totals(dataset: CorpusDataset, by: str = "region", kinds=("article",), client: Any = None) -> pd.DataFrame:
+    """The count of every term in each unit (the values of column ``by``: region, level, province …) and the
+    number of the unit's documents holding it, aggregated partition by partition (locally or on Dask). A
+    missing unit is "". Columns: unit, term, count, documents; by unit, most frequent first.
+
+    >>> top = unit_totals(build_dataset(paths.SEEDS_DIR, cache_dir=None)).groupby("unit").head(1)
+    >>> len(top) == 5, bool(top["count"].gt(0).all())
+    (True, True)
+    """
+    specs = [(str(p), by, _kinds(kinds)) for p in dataset.files]
+    total = None
+    for part in _engine_map(_partition_unit_totals, specs, dask_client(client), 1):
+        total = part if total is None else pd.concat([total, part], ignore_index=True)
+        total = total.groupby(["unit", "term"], sort=False, as_index=False).sum()
+    if total is None:
+        return pd.DataFrame(columns=["unit", "term", "count", "documents"])
+    return total.sort_values(["unit", "count", "term"], ascending=[True, False, True], ignore_index=True)
