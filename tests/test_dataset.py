@@ -1,0 +1,196 @@
+"""The partitioned dataset: the same cleaned texts, tokens, counts and TF-IDF matrix as the one-frame path
+(load_corpus, add_tokens, TfidfModel.fit), partition by partition on this machine and on a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from directives import dataset as D
+from directives import evaluate, load_corpus, paths
+from directives.cache import CacheWarning
+from directives.corpus import CorpusError, CorpusWarning
+from directives.counting import token_counts
+from directives.tfidf import TfidfModel
+from directives.tokens import add_tokens
+
+TEXT_COLUMNS = ["doc_id", "source_file", "kind", "text_raw", "text", "text_simplified", "all_tokens", "tokens"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One LocalCluster for the module: two worker processes of one thread, as the issue asks."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _same_partitions(a: D.CorpusDataset, b: D.CorpusDataset) -> None:
+    assert a.partitions == b.partitions and a.rows == b.rows and a.problems == b.problems
+    for x, y in zip(a.read(), b.read(), strict=True):
+        assert x.equals(y)
+
+
+def _same_model(m: TfidfModel, ref: TfidfModel) -> None:
+    assert m.vocabulary_.tolist() == ref.vocabulary_.tolist()
+    np.testing.assert_array_equal(m.idf_, ref.idf_)
+    assert m.matrix_.shape == ref.matrix_.shape and m.matrix_.dtype == ref.matrix_.dtype
+    for attr in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(m.matrix_, attr), getattr(ref.matrix_, attr))
+
+
+def _reference_model(frame: pd.DataFrame, doc_ids) -> TfidfModel:
+    """TfidfModel.fit of the whole frame, rows in the dataset's order."""
+    return TfidfModel().fit(frame.set_index("doc_id").loc[list(doc_ids)].reset_index())
+
+
+@pytest.fixture(scope="module")
+def seeds_local(tmp_path_factory):
+    return D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path_factory.mktemp("ds_cache"))
+
+
+def test_seeds_as_the_frame_users_know(seeds_local):
+    ref = add_tokens(load_corpus(paths.SEEDS_DIR, cache_dir=None), cache_dir=None)
+    got = seeds_local.to_frame()
+    assert got.columns.tolist() == ref.columns.tolist()
+    pd.testing.assert_frame_equal(got, ref, check_dtype=False)
+
+
+def test_seeds_on_dask_identical(seeds_local, client, tmp_path):
+    on_dask = D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path, client=client)
+    _same_partitions(seeds_local, on_dask)
+    assert D.term_totals(seeds_local, cache_dir=None).equals(D.term_totals(on_dask, client=client, cache_dir=None))
+    ref = add_tokens(load_corpus(paths.SEEDS_DIR, cache_dir=None), cache_dir=None)
+    local = D.fit_tfidf(seeds_local, cache_dir=None)
+    _same_model(local, _reference_model(ref, local.doc_ids_))
+    _same_model(D.fit_tfidf(on_dask, client=client, cache_dir=None), local)
+
+
+def test_term_totals_are_the_counts_of_the_whole_column(seeds_local):
+    frame = seeds_local.to_frame(["tokens"])
+    counts, vocab = token_counts(frame["tokens"])
+    want = pd.DataFrame({
+        "term": vocab, "count": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64),
+        "documents": np.asarray((counts > 0).sum(axis=0)).ravel().astype(np.int64),
+    }).sort_values(["count", "term"], ascending=[False, True], ignore_index=True)  # fmt: skip
+    got = D.term_totals(seeds_local, cache_dir=None)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert got["documents"].max() <= len(frame) and (got["count"] >= got["documents"]).all()
+
+
+def test_scheduler_from_the_environment(client, monkeypatch):
+    monkeypatch.setenv(D.SCHEDULER_ENV, client.scheduler.address)
+    found = D.dask_client()
+    try:
+        assert found.scheduler.address == client.scheduler.address
+        assert D.dask_client() is found  # one client per address, not one per call
+    finally:
+        found.close()
+    monkeypatch.delenv(D.SCHEDULER_ENV)
+    assert D.dask_client() is None
+
+
+def test_partitions_bound_rows_and_characters():
+    sizes = [10, 10, 10, 50, 5, 5, 5, 5, 5]
+    bounds = D._partitions(list(range(len(sizes))), sizes, rows=3, chars=30)
+    assert [b for _, b in bounds][-1] == len(sizes) and bounds[0][0] == 0
+    assert all(a < b for a, b in bounds) and all(x[1] == y[0] for x, y in itertools.pairwise(bounds))
+    for a, b in bounds:
+        assert b - a <= 3
+        assert b - a == 1 or sum(sizes[a:b]) <= 30  # a single item larger than the bound is a partition alone
+    assert bounds == [(0, 3), (3, 4), (4, 7), (7, 9)]
+
+
+def test_damaged_partition_is_reported_and_rebuilt(tmp_path):
+    corpus, folder = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(paths.SEEDS_DIR, corpus)
+    first = D.build_dataset(corpus, cache_dir=folder)
+    part = first.files[0]
+    data = part.read_bytes()
+    part.write_bytes(bytes(reversed(data)))  # the same size: caught by its footer
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = D.build_dataset(corpus, cache_dir=folder)
+    assert any(issubclass(w.category, CacheWarning) and "damaged dataset" in str(w.message) for w in caught)
+    assert again.cpu_seconds  # rebuilt, not read back
+    assert again.to_frame().equals(first.to_frame())
+    assert not D.build_dataset(corpus, cache_dir=folder).cpu_seconds  # and now read back
+
+
+def test_bad_files_warned_by_name_or_raised_when_strict(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(paths.SEEDS_DIR, corpus)
+    (corpus / "blank.txt").write_text("   \n", encoding="utf-8")
+    with pytest.warns(CorpusWarning, match=r"blank\.txt"):
+        ds = D.build_dataset(corpus, cache_dir=None)
+    assert "blank" not in ds.to_frame(["doc_id"], kinds=None).doc_id.tolist()
+    with pytest.raises(CorpusError, match=r"blank\.txt"):
+        D.build_dataset(corpus, cache_dir=None, strict=True)
+
+
+# --------------------------------------------------------------------------- a real corpus
+@pytest.fixture(scope="module")
+def peoples_daily_folder(tmp_path_factory):
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    return evaluate.unpack_peoples_daily(tmp_path_factory.mktemp("pd_dataset"))
+
+
+def test_peoples_daily_partitioned_locally_and_on_dask(peoples_daily_folder, peoples_daily_tokens, client):
+    """2,109 files in partitions of 500: duplicates across partitions dropped as load_corpus drops them, and
+    the texts, tokens, counts and TF-IDF matrix of the local path, of Dask and of the one-frame path identical."""
+    local_problems, dask_problems, ref_problems = [], [], []
+    local = D.build_dataset(peoples_daily_folder, cache_dir=None, partition_rows=500, problems=local_problems)
+    on_dask = D.build_dataset(peoples_daily_folder, cache_dir=None, partition_rows=500, client=client,
+                              problems=dask_problems)  # fmt: skip
+    assert len(local.partitions) == 5
+    _same_partitions(local, on_dask)
+    load_corpus(peoples_daily_folder, cache_dir=None, problems=ref_problems)
+    assert local_problems == dask_problems == ref_problems
+    assert sum("duplicate of" in p for _, p in local_problems) > 0
+    ref = peoples_daily_tokens
+    got = local.to_frame(TEXT_COLUMNS).set_index("doc_id").loc[ref.doc_id].reset_index()
+    pd.testing.assert_frame_equal(got, ref[TEXT_COLUMNS].reset_index(drop=True), check_dtype=False)
+    totals = D.term_totals(local, cache_dir=None)
+    assert totals.equals(D.term_totals(on_dask, client=client, cache_dir=None))
+    model = D.fit_tfidf(local, cache_dir=None)
+    _same_model(model, _reference_model(ref, model.doc_ids_))
+    _same_model(D.fit_tfidf(on_dask, client=client, cache_dir=None), model)
+    assert int(totals["count"].sum()) == int(ref["tokens"].str.split().str.len().sum())
+    assert int(totals["documents"].sum()) == model.matrix_.nnz
+
+
+def test_unit_totals_are_each_units_counts(seeds_local, client):
+    frame = seeds_local.to_frame(["region", "tokens"])
+    got = D.unit_totals(seeds_local, by="region")
+    assert set(got.unit) == set(frame.region)
+    for region, part in frame.groupby("region"):
+        counts, vocab = token_counts(part["tokens"])
+        want = dict(zip(vocab, np.asarray(counts.sum(axis=0)).ravel().astype(int), strict=True))
+        docs = dict(zip(vocab, np.asarray((counts > 0).sum(axis=0)).ravel().astype(int), strict=True))
+        mine = got[got.unit == region]
+        assert dict(zip(mine.term, mine["count"], strict=True)) == want
+        assert dict(zip(mine.term, mine["documents"], strict=True)) == docs
+    pd.testing.assert_frame_equal(D.unit_totals(seeds_local, by="region", client=client), got)
+
+
+def test_a_sample_says_it_is_one(tmp_path):
+    ds = D.build_dataset(paths.SEEDS_DIR, cache_dir=None, partition_rows=2)
+    assert len(ds.partitions) == 3
+    everything = ds.to_frame(["doc_id", "region"])
+    s = D.sample_frame(ds, 3, seed=4, columns=["doc_id", "region"])
+    assert len(s) == 3 and s.doc_id.is_unique and set(s.doc_id) <= set(everything.doc_id)
+    assert s.attrs["sample"] == {"rows": 3, "of": len(everything), "seed": 4}
+    assert s.doc_id.tolist() == [d for d in everything.doc_id if d in set(s.doc_id)]  # corpus order
+    assert D.sample_frame(ds, 3, seed=4, columns=["doc_id"]).doc_id.tolist() == s.doc_id.tolist()
+    whole = D.sample_frame(ds, 10, columns=["doc_id"])
+    assert whole.attrs["sample"] is None and whole.doc_id.tolist() == everything.doc_id.tolist()
