@@ -194,3 +194,14 @@ def test_a_sample_says_it_is_one(tmp_path):
     assert D.sample_frame(ds, 3, seed=4, columns=["doc_id"]).doc_id.tolist() == s.doc_id.tolist()
     whole = D.sample_frame(ds, 10, columns=["doc_id"])
     assert whole.attrs["sample"] is None and whole.doc_id.tolist() == everything.doc_id.tolist()
+
+
+def test_a_dataset_outside_the_cache_removes_its_folder_when_discarded():
+    import gc
+
+    ds = D.build_dataset(paths.SEEDS_DIR, cache_dir=None)
+    folder = ds.folder.parent
+    assert folder.is_dir() and len(ds) > 0
+    del ds
+    gc.collect()
+    assert not folder.exists()

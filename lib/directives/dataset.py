@@ -34,6 +34,7 @@ import tempfile
 import time
 import uuid
 import warnings
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -399,9 +400,14 @@ def build_dataset(
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
+        if root is None and not target.exists():
+            shutil.rmtree(target.parent, ignore_errors=True)
     release_memory()
     _report_problems(met, problems)
-    return CorpusDataset(target, names, rows, key, met, cpu)
+    dataset = CorpusDataset(target, names, rows, key, met, cpu)
+    if root is None:  # a dataset outside the cache lives as long as the object: its folder goes with it
+        weakref.finalize(dataset, shutil.rmtree, target.parent, True)
+    return dataset
 
 
 def _deduplicate(result: dict, seen: dict[str, str], problem) -> list[bool]:
