@@ -569,6 +569,33 @@ def _sorted_table(batches: list, schema):
     return pa.table(columns, names=COLUMNS)
 
 
+def kept_rows(sources, n_hans, digests, kinds, *, seen: dict[str, str], problem) -> list[bool]:
+    """Which loaded items are kept, in corpus order: not empty after cleaning, not a duplicate of an earlier
+    item (``seen`` maps each kept text's digest to its source and grows; captions and advertisements may
+    repeat). Each item dropped is reported to ``problem(where, message)``.
+
+    >>> met = []
+    >>> kept_rows(["a", "b", "c"], [5, 5, 0], ["x", "x", "y"], ["article"] * 3, seen={},
+    ...           problem=lambda w, m: met.append(w))
+    [True, False, False]
+    >>> met
+    ['b', 'c']
+    """
+    keep = []
+    for source, n_han, digest, kind in zip(sources, n_hans, digests, kinds, strict=True):
+        if not n_han:
+            problem(source, "nothing left after cleaning (only page furniture?)")
+        elif kind not in REPEATING_KINDS and digest in seen:
+            problem(source, f"duplicate of {seen[digest]}, skipped")
+        else:
+            if kind not in REPEATING_KINDS:
+                seen[digest] = source
+            keep.append(True)
+            continue
+        keep.append(False)
+    return keep
+
+
 def load_corpus(
     path: str | Path = paths.SEEDS_DIR,
     *,
@@ -631,19 +658,8 @@ def load_corpus(
     for batch, chunk_problems in results:
         for where, message in chunk_problems:
             problem(where, message)
-        keep = []
         columns = (batch.column(c).to_pylist() for c in ("source_file", "n_han", "digest", "kind"))
-        for source, n_han, digest, kind in zip(*columns, strict=True):
-            if not n_han:
-                problem(source, "nothing left after cleaning (only page furniture?)")
-            elif kind not in REPEATING_KINDS and digest in seen:
-                problem(source, f"duplicate of {seen[digest]}, skipped")
-            else:
-                if kind not in REPEATING_KINDS:
-                    seen[digest] = source
-                keep.append(True)
-                continue
-            keep.append(False)
+        keep = kept_rows(*columns, seen=seen, problem=problem)
         batches.append(batch if all(keep) else batch.filter(keep))
     table = _sorted_table(batches, schema)
     if entry is not None:

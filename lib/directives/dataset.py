@@ -50,7 +50,6 @@ from ._progress import progress_bar
 from .corpus import (
     COLUMNS,
     PARALLEL_MIN_CHARS,
-    REPEATING_KINDS,
     CorpusError,
     _corpus_key,
     _folder_items,
@@ -61,6 +60,7 @@ from .corpus import (
     _sorted_table,
     _table_items,
     _to_frame,
+    kept_rows,
     load_corpus,  # noqa: F401  (the examples compare with it)
 )
 
@@ -413,21 +413,8 @@ def build_dataset(
 def _deduplicate(result: dict, seen: dict[str, str], problem) -> list[bool]:
     """Which rows of a partition are kept: not empty after cleaning, not a duplicate of an earlier item
     (in corpus order, across partitions), as :func:`~directives.load_corpus` decides."""
-    keep = []
-    for source, n_han, digest, kind in zip(
-        result["source_file"], result["n_han"], result["digest"], result["kind"], strict=True
-    ):
-        if not n_han:
-            problem(source, "nothing left after cleaning (only page furniture?)")
-        elif kind not in REPEATING_KINDS and digest in seen:
-            problem(source, f"duplicate of {seen[digest]}, skipped")
-        else:
-            if kind not in REPEATING_KINDS:
-                seen[digest] = source
-            keep.append(True)
-            continue
-        keep.append(False)
-    return keep
+    columns = (result[c] for c in ("source_file", "n_han", "digest", "kind"))
+    return kept_rows(*columns, seen=seen, problem=problem)
 
 
 def _filter_partition(path: Path, keep: list[bool]) -> None:

@@ -302,6 +302,23 @@ def edit_text(text: str, rate: float, rng: random.Random, alphabet: str) -> str:
 NGRAM_FREE = 8  # planted corpora: no two base sentences share a run of this many characters
 
 
+def distinct_sentences(sentences: list[str]) -> list[str]:
+    """``sentences`` in order, each kept only when it is one line and shares no run of :data:`NGRAM_FREE` Han
+    characters or digits with a sentence kept before it (so copies planted from two of them never overlap).
+
+    >>> distinct_sentences(["全面压实防控责任落实到位。", "压实防控责任落实到位再部署。", "另起一句毫无重叠的话在此。"])
+    ['全面压实防控责任落实到位。', '另起一句毫无重叠的话在此。']
+    """
+    pool, seen = [], set()
+    for s in dict.fromkeys(sentences):
+        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
+        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
+        if "\n" not in s and grams and not grams & seen:
+            pool.append(s)
+            seen |= grams
+    return pool
+
+
 def plant_near_copies(
     sentences: list[str],
     n_docs: int = 400,
@@ -326,13 +343,7 @@ def plant_near_copies(
     (20, True, True)
     """
     rng = random.Random(seed)
-    pool, seen = [], set()
-    for s in dict.fromkeys(sentences):
-        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
-        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
-        if "\n" not in s and grams and not grams & seen:
-            pool.append(s)
-            seen |= grams
+    pool = distinct_sentences(sentences)
     rng.shuffle(pool)
     if len(pool) < n_docs * per_doc:
         raise ValueError(f"{len(pool)} distinct sentences; {n_docs * per_doc} needed")
@@ -441,13 +452,7 @@ def relay_corpus(
         bodies += ["".join(vocab[row].tolist()) for row in words]
     dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n_docs), unit="D")
     order = np.argsort(dates.values, kind="stable")  # articles by date: a source precedes its echoes
-    pool, seen = [], set()  # real sentences sharing no run of NGRAM_FREE characters, as plant_near_copies uses
-    for s in dict.fromkeys(sentences):
-        han = re.sub(r"[^\u4e00-\u9fff0-9]", "", s)
-        grams = {han[i : i + NGRAM_FREE] for i in range(len(han) - NGRAM_FREE + 1)}
-        if "\n" not in s and grams and not grams & seen:
-            pool.append(s)
-            seen |= grams
+    pool = distinct_sentences(sentences)  # as plant_near_copies uses
     alphabet = "".join(sorted({c for s in pool[:2000] for c in s if "\u4e00" <= c <= "\u9fff"}))
     py = random.Random(seed)
     chunks = list(range(0, max(len(pool) - 2, 1), 3))  # each relayed passage from its own three sentences
