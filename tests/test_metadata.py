@@ -100,6 +100,27 @@ def test_place_by_evidence(title, text, fields, expected):
     assert (r["level"], r["region"], r["region_basis"], r["voice"]) == expected
 
 
+def test_place_rules_learned_from_the_labelled_samples():
+    # a former prefecture's short form that is now a county's (惠民地区, now 惠民县) is not read bare
+    r = infer_place("", "今年，辽宁丹东建设“惠民扶贫资金网”，把惠民扶贫资金“晒”在网上。", {})
+    assert (r["level"], r["region"]) == ("prefecture", "丹东市")
+    # 河南省委 is an organ of a named province, not the text speaking of itself; a report from four provinces and
+    # more, none dominant, is a national round-up
+    roundup = (
+        "10月2日，广东省惠州市滨江公园传出合唱声。10月1日，广西壮族自治区百色市举行歌会。"
+        "河南省委宣传部在河南省郑州市组织快闪。甘肃省兰州市举办汇演，河北省石家庄市也举办活动。"
+    )
+    assert infer_place("我为祖国祝福", roundup, {})["level"] == "central"
+    # a county set up after the article's year is not read from its short name (西沙区 dates from 2020)
+    sansha = "我来自三沙市。西沙洲位于三沙市西沙群岛七连屿，三沙设市后推进绿化。"
+    assert infer_place("沙洲变绿洲", sansha, {}, year=2019)["region"] == "三沙市"
+    assert infer_place("沙洲变绿洲", sansha, {}, year=2021)["region"] == "西沙区"
+    # a county named once in a text that keeps naming its prefecture is named in passing
+    wuhan = "武汉军运会开幕在即，武汉志愿者上岗。武汉市民热情，武汉各区筹备，赛场之一在江夏区。"
+    assert infer_place("", wuhan, {})["region"] == "武汉市"
+    assert infer_place("", "湖北省武汉市江夏区举办赛事，江夏区群众观赛。", {})["region"] == "江夏区"
+
+
 def test_seeds_without_metadata_get_their_places_from_the_text(tmp_path):
     for p in paths.SEEDS_DIR.glob("*.txt"):
         shutil.copy(p, tmp_path / p.name)

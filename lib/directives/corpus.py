@@ -162,7 +162,8 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     date, basis, conflicts = infer_date(f, source, simplified)
     changes.extend(conflicts)
     n_han = len(parts.text) - sum(map(len, P.NON_HAN_RUN.findall(parts.text)))
-    place = infer_place(to_simplified(f.get("title") or ""), simplified, _simplified_fields(f))
+    year = date.year if date is not None and not pd.isna(date) else None
+    place = infer_place(to_simplified(f.get("title") or ""), simplified, _simplified_fields(f), year=year)
     rec = {
         "doc_id": doc_id,
         "source_file": source,

@@ -115,11 +115,14 @@ _MUNICIPALITY_CODES = ("11", "12", "31", "50")
 # examples; a commentary from the scene (（现场评论）) is set where it was written
 _COMMENTARY_COLUMN = re.compile("[（(](?![^（）()]*现场)[^（）()]*评[^（）()]*[）)]\\s*$")
 _LEAD_CHARS = 400
+_GAZETTEER_START = 1980  # the first year of the pinned gazetteer's data: a division "set up" then may be older
+_PASSING_COUNTY = 3  # a county whose prefecture is named this many times as often is named in passing
 _COUNTIES_SINCE = 2000  # counties abolished before this are left out; provinces and prefectures keep every former name
 _OPENING_CHARS = 150
 _BODY_MENTIONS = 3  # a place named this often in the whole text, more than national words, is where it is set
 _OUTWEIGH_NATIONAL = 3  # …and, where it speaks of itself as national, three times as often, with
 _DOMINANT_SHARE = 0.8  # at least this share of all the places it names in that province
+_ROUND_UP_PROVINCES = 4  # a text naming places in this many provinces, none dominant, is a national round-up
 _NATIONAL = re.compile("我国|全国|党中央|国家|国民经济|各省（区、市）|各地区各部门|各地区、各部门")
 _CITATION = re.compile("《[^》]{0,80}》|[（(][^（）()]{0,60}[）)]|〔[^〕]{0,10}〕")
 
@@ -170,13 +173,18 @@ class Gazetteer:
             self.by_name.setdefault(d.name, []).append(d)
         self.by_short: dict[str, list[Division]] = {}
         self.county_short: dict[str, list[Division]] = {}
-        for d in divisions:
-            short = shorts.get(d, "")
-            if not short or short == d.name or len(short) < 2:
-                continue
+        named = [(d, shorts.get(d, "")) for d in divisions]
+        named = [(d, short) for d, short in named if short and short != d.name and len(short) >= 2]
+        for d, short in named:
             if d.level == "county":
                 self.county_short.setdefault(short, []).append(d)
-            elif short not in _SHORT_STOPLIST:
+        latest = max((d.last_year for d in divisions), default=0)
+        current_county = {short for short, ds in self.county_short.items() if any(d.last_year == latest for d in ds)}
+        for d, short in named:
+            # a former prefecture's short form that is now a county's (惠民 of 惠民地区, now 惠民县; 晋江, 石河子)
+            # means the county, read as a bare county name is read, never the prefecture that no longer exists
+            former = d.last_year < latest and short in current_county
+            if d.level != "county" and short not in _SHORT_STOPLIST and not former:
                 self.by_short.setdefault(short, []).append(d)
         for name, d in aliases.items():
             self.by_name.setdefault(name, []).append(d)
@@ -312,13 +320,14 @@ def _consistent(cands: list[Division], context: Counter) -> Division | None:
     return best
 
 
-def _mentions(text: str, bare_counties: bool = False) -> list[Division]:
+def _mentions(text: str, bare_counties: bool = False, year: int | None = None) -> list[Division]:
     """The divisions ``text`` names, each mention resolved in the context of the others; with ``bare_counties``
-    also counties named by their bare short name (灵宝) where the text names their prefecture or province."""
+    also counties named by their bare short name (灵宝) where the text names their prefecture or province (and
+    that existed in ``year``, the text's, when known)."""
     g = gazetteer()
     found = g.find(text)
     if bare_counties and found:
-        found = _with_bare_counties(text, found)
+        found = _with_bare_counties(text, found, year)
     context: Counter = Counter()
     for _s, _e, _surface, cands in found:
         for d in cands:
@@ -334,7 +343,11 @@ def _mentions(text: str, bare_counties: bool = False) -> list[Division]:
         # 浙江武义, 江苏昆山: a county's short name right after its province or prefecture
         if d.level in ("province", "prefecture") and end not in starts:
             for n in (3, 2):
-                child = [c for c in g.county_short.get(text[end : end + n], []) if d.name in (c.province, c.prefecture)]
+                child = [
+                    c
+                    for c in g.county_short.get(text[end : end + n], [])
+                    if d.name in (c.province, c.prefecture) and (year is None or _existed(c, year))
+                ]
                 if child:
                     out.append(max(child, key=lambda c: c.last_year))
                     break
@@ -358,6 +371,8 @@ def _most_specific(divs: list[Division]) -> Division | None:
         county, c = counties.most_common(1)[0]
         top_pref = prefs.most_common(1)[0][0] if prefs else None
         only_one = len(counties) == 1 and by_name[county].chain()["prefecture"] in (top_pref, None)
+        # …unless its prefecture is named far more often (武汉 throughout, 江夏区 once: a report from 武汉)
+        only_one = only_one and sum(d.name == top_pref for d in inside) < _PASSING_COUNTY * c
         if c >= 0.5 * len(inside) or only_one:
             return by_name[county]
     if prefs:
@@ -433,10 +448,13 @@ def _voice(agency: str | None, outlet: str | None, level: str | None, government
     return None
 
 
-def infer_place(title: str | None, text: str, fields: dict | None = None, outlet: str | None = None) -> dict:
+def infer_place(
+    title: str | None, text: str, fields: dict | None = None, outlet: str | None = None, year: int | None = None
+) -> dict:
     """Region, province, prefecture, county, level, region_basis and voice of one article from its
     title, cleaned text (simplified script) and the fields cleaning took from its furniture
-    (``dateline``, ``issuer``, ``addressee``).
+    (``dateline``, ``issuer``, ``addressee``); ``year``, the article's, when known, keeps out counties set up
+    after it.
 
     >>> r = infer_place("", "新华社北京9月30日电 会见。", {"dateline": "新华社北京9月30日电"})
     >>> r["level"], r["region"], r["voice"]
@@ -450,7 +468,7 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
 
     def whole() -> list[Division]:  # the places of the whole text, found once, bare county names included
         if not seen:
-            seen.append(_mentions(text, bare_counties=True))
+            seen.append(_mentions(text, bare_counties=True, year=year))
         return seen[0]
 
     outlet = outlet or fields.get("outlet")
@@ -520,7 +538,7 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
     government = addressee_level is not None
     if not local and _CENTRAL_ORG_ANYWHERE.search(_CITATION.sub("", text[:_OPENING_CHARS])):
         return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
-    divs = _mentions(lead, bare_counties=True)
+    divs = _mentions(lead, bare_counties=True, year=year)
     d = _most_specific(divs)
     if not local and not divs and _abroad_setting(text[:_OPENING_CHARS]):
         return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
@@ -552,7 +570,8 @@ def infer_place(title: str | None, text: str, fields: dict | None = None, outlet
         or _COMMENTATOR.search(title + "\n" + lead + "\n" + text[-200:])
         or _CENTRAL_ORG_ANYWHERE.search(text)
         or _NATIONAL.search(text)
-    ):
+        or len({d.province for d in everywhere}) >= _ROUND_UP_PROVINCES
+    ):  # (a report from many provinces, none of them dominant, is a national round-up)
         return _result(None, "central", "body", _voice(agency, outlet, "central", False))
     return _result(None, None, None, _voice(agency, outlet, None, False))
 
@@ -637,15 +656,18 @@ def _county_shorts():
     return automaton
 
 
-def _with_bare_counties(text: str, found: list[tuple[int, int, str, list[Division]]]) -> list:
+def _with_bare_counties(text: str, found: list[tuple[int, int, str, list[Division]]], year: int | None = None) -> list:
     """``found`` (the gazetteer's mentions) with the bare county short names of ``text`` whose prefecture or
-    province ``found`` names (义乌 in a text that names 浙江), outside the spans of the mentions found."""
+    province ``found`` names (义乌 in a text that names 浙江), outside the spans of the mentions found; in a text of
+    ``year``, never a county set up later (西沙 of 西沙群岛 in 2019 is the islands: 西沙区 dates from 2020)."""
     named = {d.name for _s, _e, _t, cands in found for d in cands if d.level != "county"}
     extra, taken = [], None
     data = text.encode("utf-8", "surrogatepass")
     for last, (short, d) in _county_shorts().iter_long(data.decode("latin-1")):
         if d.prefecture not in named and d.province not in named:
             continue  # most matches end here, before any offset in characters is worked out
+        if year is not None and not _existed(d, year):
+            continue
         if taken is None:
             taken = {i for begin, stop, _t, _c in found for i in range(begin, stop)}
         end = len(data[: last + 1].decode("utf-8", "surrogatepass"))
@@ -653,6 +675,12 @@ def _with_bare_counties(text: str, found: list[tuple[int, int, str, list[Divisio
         if start not in taken and end - 1 not in taken and _is_word(text, start, end):
             extra.append((start, end, short, [d]))
     return sorted(found + extra) if extra else found
+
+
+def _existed(d: Division, year: int) -> bool:
+    """Whether ``d`` existed in ``year``, as far as the gazetteer's years tell (a division first seen in its first
+    year may be older)."""
+    return d.first_year <= max(year, _GAZETTEER_START)
 
 
 def _is_word(text: str, start: int, end: int, margin: int = 6) -> bool:
@@ -696,13 +724,22 @@ def _full_name_in(text: str, d: Division) -> bool:
 
 def _self_reference(text: str) -> str | None:
     """The level at which the text speaks of itself most (我省/全省 …; 我国/全国 …), if any."""
-    counts = {level: len(rx.findall(text)) for level, rx in _SELF.items()}
+    counts = {level: sum(not _named_organ(text, m) for m in rx.finditer(text)) for level, rx in _SELF.items()}
     local = max(("province", "prefecture", "county"), key=lambda lv: counts[lv])
     if (counts[local] >= 2 and counts[local] >= counts["central"]) or (counts[local] == 1 and not counts["central"]):
         return local
     if counts["central"] >= 2:
         return "central"
     return None
+
+
+def _named_organ(text: str, m: re.Match) -> bool:
+    """Whether a match of 省委, 市政府 … belongs to a named place (河南省委, 惠州市政府): an organ of that place, not
+    the text speaking of its own (省委、省政府决定)."""
+    if m.group(0)[0] not in "省市州县区" or m.start() == 0:
+        return False
+    window = text[max(0, m.start() - 12) : m.start() + 1]
+    return any(end == len(window) for _s, end, _t, _c in gazetteer().find(window))
 
 
 def level_of(region: str | None) -> dict:
