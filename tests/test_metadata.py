@@ -119,6 +119,16 @@ def test_place_rules_learned_from_the_labelled_samples():
     wuhan = "武汉军运会开幕在即，武汉志愿者上岗。武汉市民热情，武汉各区筹备，赛场之一在江夏区。"
     assert infer_place("", wuhan, {})["region"] == "武汉市"
     assert infer_place("", "湖北省武汉市江夏区举办赛事，江夏区群众观赛。", {})["region"] == "江夏区"
+    # a foreign minister on their own country, naming no place in China, is set abroad; a text about Chinese athletes
+    # against foreign teams is not
+    gabon = "我们推出了“新兴加蓬”战略计划。加蓬已经通过了一系列法律法规。让加蓬成为典范，我们期待同中国等各国合作。"
+    assert infer_place("大力实施数字转型战略", gabon, {})["level"] == "abroad"
+    football = "中国国奥队对阵约旦队、沙特队，中国国奥队未失球，中国球员表现出色。"
+    assert infer_place("改变，从细节开始", football, {})["level"] != "abroad"
+    # a national text whose only place is in its photograph's caption is national; a photograph alone is set there
+    photo = "2018年我国人均出游达4次，国内旅游人数超过55亿人次。\n图为国庆期间，海南三亚迎来客流高峰。\n陈文武摄"
+    assert infer_place("最美“中国红”", photo, {})["level"] == "central"
+    assert infer_place("", "图为国庆期间，海南三亚迎来客流高峰。\n陈文武摄", {})["region"] == "三亚市"
 
 
 def test_seeds_without_metadata_get_their_places_from_the_text(tmp_path):

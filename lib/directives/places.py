@@ -122,7 +122,10 @@ _OPENING_CHARS = 150
 _BODY_MENTIONS = 3  # a place named this often in the whole text, more than national words, is where it is set
 _OUTWEIGH_NATIONAL = 3  # …and, where it speaks of itself as national, three times as often, with
 _DOMINANT_SHARE = 0.8  # at least this share of all the places it names in that province
+_ABROAD_MENTIONS = 2  # other countries named this often (and more than twice as often as 中国) in a text naming no
+# place in China set it abroad
 _ROUND_UP_PROVINCES = 4  # a text naming places in this many provinces, none dominant, is a national round-up
+_PHOTO_CAPTION = re.compile("^图为[^\n]*$", re.MULTILINE)  # a photograph's caption, a line of its own
 _NATIONAL = re.compile("我国|全国|党中央|国家|国民经济|各省（区、市）|各地区各部门|各地区、各部门")
 _CITATION = re.compile("《[^》]{0,80}》|[（(][^（）()]{0,60}[）)]|〔[^〕]{0,10}〕")
 
@@ -550,6 +553,12 @@ def infer_place(
             return out
         return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
     commentary = _COMMENTARY_COLUMN.search(title)
+    if d is not None and _PHOTO_CAPTION.search(lead):
+        # a national text (我国人均出游…) whose only places are in the caption of its photograph (图为…海南三亚…):
+        # the photograph illustrates it
+        prose = _PHOTO_CAPTION.sub("", text)
+        if _NATIONAL.search(prose) and not _mentions(prose):
+            return _result(None, "central", "body", _voice(agency, outlet, "central", False))
     if d is not None and self_level != "central" and not commentary and (len(divs) >= 2 or _full_name_in(lead, d)):
         return _result(d, None, "lead", _voice(agency, outlet, d.level, False))
     # a locality the whole text keeps returning to outweighs passing national words
@@ -573,6 +582,11 @@ def infer_place(
         or len({d.province for d in everywhere}) >= _ROUND_UP_PROVINCES
     ):  # (a report from many provinces, none of them dominant, is a national round-up)
         return _result(None, "central", "body", _voice(agency, outlet, "central", False))
+    foreign = len(_countries().findall(text)) if not everywhere else 0
+    if foreign >= _ABROAD_MENTIONS and foreign > _ABROAD_MENTIONS * text.count("中国"):
+        # no place in China, no national words, other countries named again and again and far more than China: a
+        # foreign voice on its own country (a minister's speech, 我们推出了“新兴加蓬”战略…), set abroad
+        return _result(None, "abroad", "body", _voice(agency, outlet, None, False))
     return _result(None, None, None, _voice(agency, outlet, None, False))
 
 
