@@ -125,6 +125,12 @@ def test_place_rules_learned_from_the_labelled_samples():
     assert infer_place("大力实施数字转型战略", gabon, {})["level"] == "abroad"
     football = "中国国奥队对阵约旦队、沙特队，中国国奥队未失球，中国球员表现出色。"
     assert infer_place("改变，从细节开始", football, {})["level"] != "abroad"
+    # set abroad by its opening, naming other countries more than places in China (武汉 of an earlier meeting)
+    chennai = (
+        "中国国家主席习近平同印度总理莫迪在印度金奈举行会晤。各界人士认为，金奈会晤是武汉会晤的延续，加深了中印相互"
+        "了解。印度外交部发言人表示，印中领导人会晤成果丰硕。印度学者说，印中合作前景广阔。"
+    )
+    assert infer_place("打开中印合作新局面", chennai, {})["level"] == "abroad"
     # a national text whose only place is in its photograph's caption is national; a photograph alone is set there
     photo = "2018年我国人均出游达4次，国内旅游人数超过55亿人次。\n图为国庆期间，海南三亚迎来客流高峰。\n陈文武摄"
     assert infer_place("最美“中国红”", photo, {})["level"] == "central"

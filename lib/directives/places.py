@@ -543,8 +543,11 @@ def infer_place(
         return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
     divs = _mentions(lead, bare_counties=True, year=year)
     d = _most_specific(divs)
-    if not local and not divs and _abroad_setting(text[:_OPENING_CHARS]):
-        return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
+    if not local and _abroad_setting(text[:_OPENING_CHARS]):
+        # set abroad by its opening (在印度金奈举行), and naming other countries more often than places in China (武汉
+        # of 武汉会晤, an earlier meeting, in passing)
+        if not divs or len(_countries().findall(text)) > len(whole()):
+            return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
     if local:  # the whole document speaks of itself: its place is the one it names most
         d = _most_specific(whole()) or d
         if d is None:
