@@ -128,7 +128,7 @@ def test_place_rules_learned_from_the_labelled_samples():
     # set abroad by its opening, naming other countries more than places in China (武汉 of an earlier meeting)
     chennai = (
         "中国国家主席习近平同印度总理莫迪在印度金奈举行会晤。各界人士认为，金奈会晤是武汉会晤的延续，加深了中印相互"
-        "了解。印度外交部发言人表示，印中领导人会晤成果丰硕。印度学者说，印中合作前景广阔。"
+        "了解。印度官员表示，印中领导人会晤成果丰硕。印度学者说，印中合作前景广阔。"
     )
     assert infer_place("打开中印合作新局面", chennai, {})["level"] == "abroad"
     # a national text whose only place is in its photograph's caption is national; a photograph alone is set there
