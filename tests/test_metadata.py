@@ -125,6 +125,8 @@ def test_place_rules_learned_from_the_labelled_samples():
     assert infer_place("大力实施数字转型战略", gabon, {})["level"] == "abroad"
     football = "中国国奥队对阵约旦队、沙特队，中国国奥队未失球，中国球员表现出色。"
     assert infer_place("改变，从细节开始", football, {})["level"] != "abroad"
+    # a zone inside a county that its city governs is read at the city
+    assert infer_place("港澳导游可到横琴执业", "导游可在横琴执业。", {})["region"] == "珠海市"
     # set abroad by its opening, naming other countries more than places in China (武汉 of an earlier meeting)
     chennai = (
         "中国国家主席习近平同印度总理莫迪在印度金奈举行会晤。各界人士认为，金奈会晤是武汉会晤的延续，加深了中印相互"

@@ -298,6 +298,9 @@ def _read_aliases(known: dict[str, Division]) -> dict[str, Division]:
             parent = known.get(row["prefecture"] or row["province"])
             if parent is None:
                 continue
+            if row["level"] == parent.level != "province":  # read at the level of the city that holds it: the city
+                out[row["alias"]] = parent
+                continue
             out[row["alias"]] = Division(
                 row["alias"], row["level"], parent.code, row["province"], row["prefecture"] or None, 0, 9999,
                 row["alias"],
