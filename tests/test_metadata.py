@@ -247,20 +247,26 @@ def test_peoples_daily_labelled_sample(peoples_daily):
     scores, m, _df = peoples_daily
     assert scores["labelled"] >= 100 and m.doc_id.notna().all()
     assert scores["date"] >= 0.95, scores
-    # measured 0.858 and 0.858 (issue 13 asks 0.95: not met); the floor keeps what was reached
-    assert scores["level"] >= 0.83 and scores["region"] >= 0.83, scores
+    # measured 0.867 and 0.867 (issue 13 asks 0.95: not met); the floor keeps what was reached
+    assert scores["level"] >= 0.85 and scores["region"] >= 0.85, scores
 
 
 @pytest.mark.parametrize(
     "labels, floor",
-    [(evaluate.HELD_OUT, 0.78), (evaluate.THIRD, 0.77), (evaluate.SECOND_OPINION, 0.78)],
+    [(evaluate.HELD_OUT, 0.83), (evaluate.THIRD, 0.79), (evaluate.SECOND_OPINION, 0.83)],
     ids=["held-out", "third", "held-out-second-labeller"],
 )
 def test_peoples_daily_held_out_sample(peoples_daily, tmp_path, labels, floor):
     folder = peoples_daily[2].attrs["folder"]
     scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path, labels=labels)
     assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
-    assert scores["level"] >= floor and scores["region"] >= floor, scores  # measured 0.80 and 0.80 on both
+    assert scores["level"] >= floor and scores["region"] >= floor, scores  # measured 0.85, 0.81, 0.85
+
+
+def test_peoples_daily_where_the_labellers_agree(peoples_daily, tmp_path):
+    # issue 13 asks 95%; on the held-out files two labellers label alike, the code is right on 81 of 91 (measured)
+    scores = evaluate.score_where_labellers_agree(peoples_daily[2].attrs["folder"], cache_dir=tmp_path)
+    assert scores["files"] >= 85 and scores["both"] >= 0.86, scores
 
 
 def test_county_short_words_file_is_what_the_pinned_dictionary_gives():

@@ -18,6 +18,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -123,15 +124,21 @@ def traditional_copies(folder: str | Path, into: str | Path) -> tuple[Path, Path
     return utf8, reencoded_copy(utf8, Path(into) / "traditional_big5", "big5")
 
 
+def _right(got: pd.DataFrame, truth: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row by row: is the level right, is the region right (the inferred region or its province)."""
+    level = got["level"].fillna("none").to_numpy() == truth["level"].fillna("none").to_numpy()
+    want = truth["region"].fillna("").to_numpy()
+    region = (got["region"].fillna("").to_numpy() == want) | (
+        (got["province"].fillna("").to_numpy() == want) & (want != "")
+    )
+    return level, region
+
+
 def score_places(got: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
     """Share of rows whose ``level`` and ``region`` match the truth's, row by row. A truth region
     matches the inferred region or its province (a prefecture of 山东省 is right for 山东省)."""
-    level = (got["level"].fillna("none").to_numpy() == truth["level"].fillna("none").to_numpy()).mean()
-    region_got = got["region"].fillna("").to_numpy()
-    province_got = got["province"].fillna("").to_numpy()
-    want = truth["region"].fillna("").to_numpy()
-    region = ((region_got == want) | ((province_got == want) & (want != ""))).mean()
-    return {"level": float(level), "region": float(region)}
+    level, region = _right(got, truth)
+    return {"level": float(level.mean()), "region": float(region.mean())}
 
 
 def read_labels(path: Path) -> pd.DataFrame:
@@ -147,22 +154,47 @@ def read_labels(path: Path) -> pd.DataFrame:
     return labels
 
 
-def labeller_agreement(first: Path = HELD_OUT, second: Path = SECOND_OPINION) -> dict[str, float]:
-    """How often two labellers of the same files agree on level and on region (a region agrees with the other's
-    province, as :func:`score_places` scores the code): the ceiling any place reader can be measured against.
-
-    >>> labeller_agreement()["files"]
-    100
-    """
-    a = read_labels(first).set_index("file")
-    b = read_labels(second).set_index("file").loc[a.index]
-    level = float((a.level == b.level).mean())
+def _agreement(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per file (``a``'s index): do two labellings agree on level, on region (a region agrees with the other's
+    province, as :func:`score_places` scores the code)."""
+    b = b.loc[a.index]
     region = (
         (a.region == b.region)
         | ((a.province == b.region) & (b.region != ""))
         | ((b.province == a.region) & (a.region != ""))
     )
-    return {"level": level, "region": float(region.mean()), "files": len(a)}
+    return a.level == b.level, region
+
+
+def labeller_agreement(first: Path = HELD_OUT, second: Path = SECOND_OPINION) -> dict[str, float]:
+    """How often two labellers of the same files agree on level and on region: the ceiling any place reader can be
+    measured against.
+
+    >>> labeller_agreement()["files"]
+    100
+    """
+    level, region = _agreement(read_labels(first).set_index("file"), read_labels(second).set_index("file"))
+    return {"level": float(level.mean()), "region": float(region.mean()), "files": len(level)}
+
+
+def score_where_labellers_agree(
+    folder: Path, first: Path = HELD_OUT, second: Path = SECOND_OPINION, cache_dir: Path | None = None
+) -> dict[str, float]:
+    """The code's score on the files two labellers labelled alike (level and region): the measure that does not
+    count the files where careful readers differ (a biography against the place of work, a round-up…).
+
+    >>> s = score_where_labellers_agree(unpack_peoples_daily(tempfile.mkdtemp()))  # doctest: +SKIP
+    >>> s["files"] <= 100
+    True
+    """
+    level, region = _agreement(read_labels(first).set_index("file"), read_labels(second).set_index("file"))
+    _scores, m, _df = evaluate_peoples_daily(folder, cache_dir=cache_dir, labels=first)
+    m = m[m["file"].map(level & region).to_numpy()]
+    truth = pd.DataFrame(
+        {"level": m["level_truth"].replace({"": None}), "region": m["region_truth"].replace({"": None})}
+    )
+    right = np.logical_and(*_right(m[["level", "region", "province"]], truth))
+    return {"both": float(right.mean()), "right": int(right.sum()), "files": len(m)}
 
 
 def evaluate_policies(cache_dir: Path | None = None) -> tuple[dict, pd.DataFrame]:
@@ -234,6 +266,9 @@ def main() -> int:
             scores, _, df = evaluate_peoples_daily(folder, cache_dir=Path(tmp) / "cache", labels=labels)
             right = f"level {scores['level']:.1%}, region {scores['region']:.1%}, date {scores['date']:.1%}"
             print(f"People's Daily, {scores['labelled']} hand-labelled articles ({name}): right {right}")
+        agreed = score_where_labellers_agree(folder, cache_dir=Path(tmp) / "cache")
+        print(f"Where the two labellers of the held-out files agree ({agreed['files']} files), level and region "
+              f"both right for {agreed['right']} ({agreed['both']:.1%})")  # fmt: skip
     agree = labeller_agreement()
     print(f"Two labellers of the same {agree['files']} held-out files agree on level for {agree['level']:.1%} and on "
           f"region for {agree['region']:.1%}: the ceiling for any reader of places")  # fmt: skip
