@@ -227,7 +227,7 @@ def document_units(
     >>> toy = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "甲", "乙"], "date": [pd.NaT] * 3})
     >>> unit, labels = document_units(toy, max_units=2)
     >>> unit.tolist(), labels
-    (['甲', '甲', '乙'], {'甲': '甲 (2 articles)', '乙': '乙 (1 articles)'})
+    (['甲', '甲', '乙'], {'甲': '甲 (2 articles)', '乙': '乙 (1 article)'})
     """
     units = units_of(df, by, max_units)
     return units.of, units.labels

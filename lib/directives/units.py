@@ -9,7 +9,7 @@ Analyses and plots take a :class:`Units` instead of deciding for themselves.
 >>> df = pd.DataFrame({"doc_id": ["a", "b", "c"], "region": ["甲", "甲", "乙"], "date": [pd.NaT] * 3})
 >>> u = units_of(df, max_units=2)
 >>> u.name, u.labels, u.of.tolist(), u.partial
-('region', {'甲': '甲 (2 articles)', '乙': '乙 (1 articles)'}, ['甲', '甲', '乙'], False)
+('region', {'甲': '甲 (2 articles)', '乙': '乙 (1 article)'}, ['甲', '甲', '乙'], False)
 """
 
 from __future__ import annotations
@@ -20,6 +20,15 @@ import pandas as pd
 
 MAX_LABELLED = 40  # above this many articles, plots and tables group them instead of showing each one
 UNKNOWN = "(unknown)"
+
+
+def count_of(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the plural unless one (English nouns of this package: article, passage, region…).
+
+    >>> count_of(1, "article"), count_of(2109, "article")
+    ('1 article', '2,109 articles')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def document_labels(df: pd.DataFrame) -> list[str]:
@@ -127,5 +136,5 @@ def units_of(df: pd.DataFrame, by: str = "region", max_units: int = MAX_LABELLED
     key = df[by].fillna(UNKNOWN).astype(str)
     counts = key.value_counts().head(max_units)
     unit = key.where(key.isin(counts.index))
-    labels = {g: f"{g} ({n:,} articles)" for g, n in counts.items()}
+    labels = {g: f"{g} ({count_of(n, 'article')})" for g, n in counts.items()}
     return Units(pd.Series(unit.to_numpy(), index=df["doc_id"].to_numpy()), labels, by, key.nunique() > max_units)
