@@ -494,12 +494,15 @@ BOILERPLATE = ECHO_BOILERPLATE  # (patterns.py: every regular expression in one 
 def is_boilerplate(passage: str) -> bool:
     """Whether a passage (Han characters and digits, as :func:`directives.reuse.normalise_for_reuse` gives)
     is furniture: mostly (half its characters or more) a dateline, a standard opening or closing line, an
-    addressee line, a signature with its date. A dateline before a relayed paragraph is not furniture.
+    addressee line, a signature with its date, a leader's string of titles. A dateline before a relayed paragraph
+    is not furniture.
 
     >>> is_boilerplate("新华社北京10月1日电"), is_boilerplate("国务院办公厅2016年8月8日")
     (True, True)
     >>> is_boilerplate("压紧压实四方责任"), is_boilerplate("新华社北京10月1日电会议强调要压紧压实四方责任抓细抓实")
     (False, False)
+    >>> is_boilerplate("中共中央政治局委员国务院副总理孙春兰"), is_boilerplate("副总理孙春兰强调要压紧压实四方责任")
+    (True, False)
     """
     return sum(len(m.group(0)) for m in BOILERPLATE.finditer(passage)) >= 0.5 * len(passage) > 0
 

@@ -35,6 +35,9 @@ HELD_OUT = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_heldout
 THIRD = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_third.csv"
 # the held-out sample labelled a second time, by someone who saw neither the first labels nor the code
 SECOND_OPINION = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_heldout_second.csv"
+THIRD_SECOND_OPINION = (
+    paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_third_second.csv"
+)  # the third, blind again
 
 
 def unpack_peoples_daily(into: str | Path) -> Path:
