@@ -187,7 +187,7 @@ def score_where_labellers_agree(
     count the files where careful readers differ (a biography against the place of work, a round-up…).
 
     >>> s = score_where_labellers_agree(unpack_peoples_daily(tempfile.mkdtemp()))  # doctest: +SKIP
-    >>> s["files"] <= 100
+    >>> s["files"] <= 100  # doctest: +SKIP
     True
     """
     level, region = _agreement(read_labels(first).set_index("file"), read_labels(second).set_index("file"))
