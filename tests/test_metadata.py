@@ -127,6 +127,15 @@ def test_place_rules_learned_from_the_labelled_samples():
     assert infer_place("改变，从细节开始", football, {})["level"] != "abroad"
     # a zone inside a county that its city governs is read at the city
     assert infer_place("港澳导游可到横琴执业", "导游可在横琴执业。", {})["region"] == "珠海市"
+    # the paper's commentary column (钟声) speaks for the centre, whatever places it names
+    expo = "第二届中国国际进口博览会将于11月5日至10日在上海举行。上海各方准备就绪，进博会展现了中国的担当。"
+    assert infer_place("相约进博会 书写新篇章（钟声）", expo, {})["level"] == "central"
+    # a title naming a province, a lead naming places in several cities: the first sentence says where
+    forum = "由总台和广东省政府主办的论坛22日在广东省珠海市开幕。伊朗驻广州总领事表示，希望加强合作。"
+    assert infer_place("中国（广东）国际传播论坛开幕", forum, {})["region"] == "珠海市"
+    # a reader's signature on the last line says where the reader lives, not where the letter is set
+    letter = "笔者预约参观校园，发现预约已满，“黄牛”却在门外招揽生意。\n江西南昌县胡亮梅"
+    assert infer_place("校园游被“黄牛”搅局", letter, {})["region"] is None
     # set abroad by its opening, naming other countries more than places in China (武汉 of an earlier meeting)
     chennai = (
         "中国国家主席习近平同印度总理莫迪在印度金奈举行会晤。各界人士认为，金奈会晤是武汉会晤的延续，加深了中印相互"
@@ -240,7 +249,10 @@ def peoples_daily(tmp_path_factory):
     if not evaluate.PEOPLES_DAILY.is_file():
         pytest.skip("../shared/corpora is not beside the clone")
     folder = evaluate.unpack_peoples_daily(tmp_path_factory.mktemp("pd"))
-    return evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path_factory.mktemp("cache"))
+    cache = tmp_path_factory.mktemp("cache")
+    scores, m, df = evaluate.evaluate_peoples_daily(folder, cache_dir=cache)
+    df.attrs["cache"] = cache  # the loaded corpus, read again from the cache by the tests of the other samples
+    return scores, m, df
 
 
 def test_peoples_daily_labelled_sample(peoples_daily):
@@ -253,20 +265,31 @@ def test_peoples_daily_labelled_sample(peoples_daily):
 
 @pytest.mark.parametrize(
     "labels, floor",
-    [(evaluate.HELD_OUT, 0.83), (evaluate.THIRD, 0.79), (evaluate.SECOND_OPINION, 0.83)],
-    ids=["held-out", "third", "held-out-second-labeller"],
+    [
+        (evaluate.HELD_OUT, 0.83),
+        (evaluate.SECOND_OPINION, 0.83),
+        (evaluate.THIRD, 0.81),
+        (evaluate.THIRD_SECOND_OPINION, 0.81),
+        (evaluate.FOURTH, 0.73),
+        (evaluate.FOURTH_SECOND_OPINION, 0.71),
+    ],
+    ids=["held-out", "held-out-second", "third", "third-second", "fourth-blind", "fourth-blind-second"],
 )
-def test_peoples_daily_held_out_sample(peoples_daily, tmp_path, labels, floor):
+def test_peoples_daily_held_out_sample(peoples_daily, labels, floor):
     folder = peoples_daily[2].attrs["folder"]
-    scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=tmp_path, labels=labels)
+    scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=peoples_daily[2].attrs["cache"], labels=labels)
     assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
-    assert scores["level"] >= floor and scores["region"] >= floor, scores  # measured 0.85, 0.81, 0.85
+    # measured 0.85, 0.85, 0.83, 0.83, 0.76, 0.74 (level; region alike or higher): the floors keep what was reached
+    assert scores["level"] >= floor and scores["region"] >= floor, scores
 
 
-def test_peoples_daily_where_the_labellers_agree(peoples_daily, tmp_path):
-    # issue 13 asks 95%; on the held-out files two labellers label alike, the code is right on 81 of 91 (measured)
-    scores = evaluate.score_where_labellers_agree(peoples_daily[2].attrs["folder"], cache_dir=tmp_path)
-    assert scores["files"] >= 85 and scores["both"] >= 0.86, scores
+@pytest.mark.parametrize(("pair", "floor"), [(0, 0.86), (1, 0.83), (2, 0.73)], ids=["held-out", "third", "fourth"])
+def test_peoples_daily_where_the_labellers_agree(peoples_daily, pair, floor):
+    # issue 13 asks 95%; where two labellers label alike, the code is right on 89%, 85% and (blind) 76% (measured)
+    _name, first, second = evaluate.PAIRS[pair]
+    folder, cache = peoples_daily[2].attrs["folder"], peoples_daily[2].attrs["cache"]
+    scores = evaluate.score_where_labellers_agree(folder, first, second, cache_dir=cache)
+    assert scores["files"] >= 85 and scores["both"] >= floor, scores
 
 
 def test_county_short_words_file_is_what_the_pinned_dictionary_gives():
@@ -276,11 +299,13 @@ def test_county_short_words_file_is_what_the_pinned_dictionary_gives():
     assert [w for w in lines if w and not w.startswith("#")] == places.county_shorts_that_are_words()
 
 
-def test_two_labellers_agree_less_than_the_issue_asks_of_the_code():
-    """Issue 13 asks 95%; two careful labellers of the same files agree on level for 91% (measured): the code is
-    measured against that ceiling, and the files they disagree on are judgement (see the labels' notes)."""
-    agree = evaluate.labeller_agreement()
-    assert agree["files"] == 100 and 0.85 <= agree["level"] < 0.95 and 0.85 <= agree["region"] < 0.95, agree
+@pytest.mark.parametrize("pair", [0, 1, 2], ids=["held-out", "third", "fourth"])
+def test_two_labellers_agree_on_most_files(pair):
+    """How far two careful labellers of the same files agree (measured: 91%, 96%, 96% on level): the ceiling the
+    code is measured against. They differ on judgement (a biography against the place of work, a round-up…)."""
+    _name, first, second = evaluate.PAIRS[pair]
+    agree = evaluate.labeller_agreement(first, second)
+    assert agree["files"] == 100 and 0.88 <= agree["level"] < 1 and 0.88 <= agree["region"] < 1, agree
 
 
 def test_peoples_daily_nothing_lost_and_several_places(peoples_daily):

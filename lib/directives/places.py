@@ -114,6 +114,10 @@ _MUNICIPALITY_CODES = ("11", "12", "31", "50")
 # a commentary column named at the end of a title (（人民时评）, （暖闻热评·最美奋斗者②）, （金台锐评）): its places are
 # examples; a commentary from the scene (（现场评论）) is set where it was written
 _COMMENTARY_COLUMN = re.compile("[（(](?![^（）()]*现场)[^（）()]*评[^（）()]*[）)]\\s*$")
+_TITLE_COLUMN = re.compile("[（(]([^（）()]*)[）)]\\s*$")  # the column named at the end of a title
+_FIRST_SENTENCE = re.compile("[^。！？\\n]*")
+_SIGNATURE_LINE = re.compile(f"[{HAN}]{{4,16}}")  # a last line of Han characters only: a place and a name?
+_ORGAN_SUFFIX = re.compile("[政府委会局厅部院室处所站队团校社]$|中心$|公司$")
 _LEAD_CHARS = 400
 _GAZETTEER_START = 1980  # the first year of the pinned gazetteer's data: a division "set up" then may be older
 _PASSING_COUNTY = 3  # a county whose prefecture is named this many times as often is named in passing
@@ -470,6 +474,7 @@ def infer_place(
     """
     fields = fields or {}
     title = title or ""
+    text = _without_signature(text)
     seen: list = []
 
     def whole() -> list[Division]:  # the places of the whole text, found once, bare county names included
@@ -495,13 +500,14 @@ def infer_place(
     if kind == "local" and d is not None:
         # a correspondent in the provincial capital reporting on another city of the province: the title says
         t = _most_specific(_title_places(title))
-        if t is not None and t.province == d.province and t.name != d.name:
+        if t is not None and t.province == d.province and t.name != d.name and t.level != "province":
             return _result(t, None, "title", _voice(agency, outlet, t.level, False))
         if _is_capital(d):  # correspondents sit in the capital: a lead set elsewhere in the province says where
-            inner = _most_specific(_mentions(lead))
-            if inner is not None and inner.province == d.province and inner.level != "province":
-                if inner.chain()["prefecture"] != d.name:
-                    return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
+            inner = _lead_place_in(d.province, lead)
+            if inner is not None and inner.chain()["prefecture"] != d.name:
+                return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
+        if t is not None and t.province == d.province and t.name != d.name:  # the title names the province only
+            return _result(t, None, "title", _voice(agency, outlet, t.level, False))
         return _result(d, None, "dateline", _voice(agency, outlet, d.level, False))
     if kind == "abroad" and not _mentions(title):
         out = _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
@@ -516,10 +522,9 @@ def infer_place(
         d = _most_specific(divs) if divs else _most_specific(_title_places(title))
         if d is not None and d.level == "province" and _self_reference(text) != "province":
             # a title names the province (第五届中国（广东）…博览会), the lead the city where it happens
-            inner = _most_specific(_mentions(lead))
-            if inner is not None and inner.province == d.province and inner.level != "province":
-                if not _in_capital(inner):  # (a provincial meeting sits in the capital)
-                    return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
+            inner = _lead_place_in(d.province, lead)
+            if inner is not None and not _in_capital(inner):  # (a provincial meeting sits in the capital)
+                return _result(inner, None, "lead", _voice(agency, outlet, inner.level, False))
         if d is not None:
             return _result(d, None, "title", _voice(agency, outlet, d.level, False))
     if kind == "central":
@@ -558,7 +563,8 @@ def infer_place(
             out["level"] = addressee_level or self_level
             return out
         return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
-    commentary = _COMMENTARY_COLUMN.search(title)
+    column = _TITLE_COLUMN.search(title)  # (钟声), (人民论坛): the paper's commentary, whatever places it names
+    commentary = _COMMENTARY_COLUMN.search(title) or (column and _COMMENTATOR.search(column.group(1)))
     if d is not None and _PHOTO_CAPTION.search(lead):
         # a national text (我国人均出游…) whose only places are in the caption of its photograph (图为…海南三亚…):
         # the photograph illustrates it
@@ -714,6 +720,29 @@ def _is_word(text: str, start: int, end: int, margin: int = 6) -> bool:
         bounds.add(at)
         at += len(token)
     return start in bounds and (end in bounds or end == at)
+
+
+def _without_signature(text: str) -> str:
+    """``text`` without a reader's or writer's signature on its last line (江西南昌县胡亮梅): where the writer
+    lives, not where the text is set. An organ's signature (济南市人民政府) stays: it says who issues the text."""
+    body, _, last = text.rstrip().rpartition("\n")
+    if not body or not _SIGNATURE_LINE.fullmatch(last):
+        return text
+    found = gazetteer().find(last)
+    if not found or found[0][0] != 0:
+        return text
+    name = last[found[-1][1] :]
+    return body if 2 <= len(name) <= 4 and not _ORGAN_SUFFIX.search(name) else text
+
+
+def _lead_place_in(province: str, lead: str) -> Division | None:
+    """The place below ``province`` where the lead is set: the most specific one it names, or, when it names places
+    in several cities, the first named in its first sentence (…论坛22日在广东省珠海市开幕)."""
+    inner = _most_specific(_mentions(lead))
+    if inner is None or inner.level == "province":
+        first = _FIRST_SENTENCE.match(lead).group(0)
+        inner = next((x for x in _mentions(first) if x.province == province and x.level != "province"), None)
+    return inner if inner is not None and inner.province == province and inner.level != "province" else None
 
 
 def _in_capital(d: Division) -> bool:
