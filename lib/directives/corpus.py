@@ -288,6 +288,26 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
     return pa.RecordBatch.from_pylist(records, schema=_arrow_schema()), problems
 
 
+def prepare_workers() -> None:
+    """Build what reading and cleaning an article needs in every process, each part once (they are cached
+    for the process): OpenCC's converter, the pinyin syllables cleaning looks for, the gazetteer and the
+    counties' short names, country names, and the segmenter (which tells a bare county name from part of a
+    word). Run before workers are forked, so that they inherit all of it instead of each building its own.
+
+    >>> prepare_workers()
+    """
+    from . import places, tokens
+    from .clean import _pinyin_syllables
+    from .convert import _converter
+
+    _converter()
+    _pinyin_syllables()
+    places.gazetteer()
+    places._county_shorts()
+    places._countries()
+    tokens.segmenter()
+
+
 CHUNK_CHARS = 2_000_000  # about this many characters of articles go to a worker at a time
 CHUNK_FILES = 2_000  # and at most this many articles
 
@@ -308,7 +328,8 @@ def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Ite
     if start < len(items):
         chunks.append((kind, items[start:]))
     bar = progress_bar(total=len(items), desc="cleaning")
-    for chunk, result in zip(chunks, ordered_map(_load_chunk, chunks, processes if parallel else 1), strict=True):
+    results = ordered_map(_load_chunk, chunks, processes if parallel else 1, prepare=prepare_workers)
+    for chunk, result in zip(chunks, results, strict=True):
         yield result
         bar.update(len(chunk[1]))
     bar.close()
