@@ -70,9 +70,9 @@ def engine() -> str:
 
 
 @lru_cache(maxsize=1)
-def _rjieba_class():
+def _rjieba_class() -> type:
     """rjieba's ``Jieba`` class, from its compiled module alone: ``import rjieba`` also builds a default
-    instance with jieba's dictionary (0.1 s of CPU in every process, workers included) that the project never
+    instance, a second copy of jieba's dictionary in every process (workers included) that the project never
     uses. The module is registered under its own name, so a later ``import rjieba`` finds it and works as
     usual. Raises ImportError where rjieba is missing or its module cannot be loaded."""
     import importlib.machinery
