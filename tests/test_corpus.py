@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
 import warnings
 from pathlib import Path
@@ -307,3 +308,40 @@ def test_loading_imports_only_what_loading_needs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[:2] == ["[]", "True"]
+
+
+_PREPARED: list[int] = []
+
+
+def _prepared_here(_item) -> int:
+    return len(_PREPARED)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers are forked only where fork is used")
+def test_forked_workers_inherit_what_prepare_built_once():
+    from directives._parallel import ordered_map
+
+    _PREPARED.clear()
+    assert list(ordered_map(_prepared_here, range(6), processes=2)) == [0] * 6  # nothing prepared, nothing seen
+    seen = list(ordered_map(_prepared_here, range(6), processes=2, prepare=lambda: _PREPARED.append(1)))
+    assert seen == [1] * 6 and _PREPARED == [1]  # built once, in this process, and every worker has it
+    assert list(ordered_map(_prepared_here, range(3), processes=1, prepare=lambda: _PREPARED.append(1))) == [1] * 3
+
+
+def test_parallel_load_of_real_text_equals_serial(tmp_path, monkeypatch):
+    """Workers forked after the parent built the gazetteer and the segmenter give the frame one process gives,
+    on 300 real articles (every seventh file of People's Daily)."""
+    from directives import corpus as C
+    from directives import evaluate
+
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    folder = evaluate.unpack_peoples_daily(tmp_path / "pd")
+    for i, path in enumerate(sorted(folder.rglob("*.txt"))):
+        if i % 7:
+            path.unlink()
+    serial = load_corpus(folder, cache_dir=None, processes=1, kinds=None, problems=[])
+    monkeypatch.setattr(C, "PARALLEL_MIN_CHARS", 0)
+    parallel = load_corpus(folder, cache_dir=None, processes=2, kinds=None, problems=[])
+    assert len(serial) > 250 and serial.region.notna().sum() > 100
+    pd.testing.assert_frame_equal(parallel, serial)

@@ -215,3 +215,24 @@ def test_tokenize_equals_the_plain_filter_with_every_option(seeds_df):
             assert tokenize(text, **opt) == filter_tokens(segment(text), **opt)
     with pytest.raises(TypeError, match="unknown token options"):
         tokenize("压实责任", keep_everything=True)
+
+
+def test_rjieba_without_its_default_instance_segments_as_before():
+    """The segmenter is built from rjieba's compiled module alone (``import rjieba`` would also build a default
+    instance the project never uses); ``import rjieba`` afterwards still works and finds the same class."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from directives.tokens import segmenter\n"
+        "tokens = segmenter('rjieba').cut('各级党委政府要切实压紧压实四方责任')\n"
+        "assert 'rjieba' not in sys.modules, 'the package was imported'\n"
+        "import rjieba\n"
+        "from directives.tokens import _rjieba_class\n"
+        "assert rjieba.Jieba is _rjieba_class()\n"
+        "print(' '.join(tokens))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == T.segmenter("jieba").cut("各级党委政府要切实压紧压实四方责任")
+    assert "四方责任" in out.split()

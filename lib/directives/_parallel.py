@@ -3,13 +3,21 @@ inputs of a large corpus are made as they are needed, not all at once)."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 
-def ordered_map(fn: Callable, items: Iterable, processes: int, window: int | None = None) -> Iterator:
+def ordered_map(
+    fn: Callable, items: Iterable, processes: int, window: int | None = None, prepare: Callable | None = None
+) -> Iterator:
     """``map(fn, items)`` over ``processes`` worker processes, in order, at most ``window`` items in flight.
+
+    ``prepare`` builds what every worker needs (a gazetteer, a segmenter): where workers are forked (Linux) it
+    runs once in this process before they start, so each inherits the result instead of building its own;
+    where they are spawned it runs once in each worker as it starts. It is not called for one process (``fn``
+    builds what it needs as it goes).
 
     >>> list(ordered_map(abs, [-1, 2, -3], processes=1))
     [1, 2, 3]
@@ -18,7 +26,12 @@ def ordered_map(fn: Callable, items: Iterable, processes: int, window: int | Non
         yield from map(fn, items)
         return
     window = window or processes * 4
-    with ProcessPoolExecutor(processes) as pool:
+    context = multiprocessing.get_context()
+    forked = context.get_start_method() == "fork"
+    if prepare is not None and forked:
+        prepare()
+    initializer = prepare if prepare is not None and not forked else None
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=initializer) as pool:
         pending: deque = deque()
         for item in items:
             pending.append(pool.submit(fn, item))

@@ -17,6 +17,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -289,6 +290,33 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
     return pa.RecordBatch.from_pylist(records, schema=_arrow_schema()), problems
 
 
+def prepare_workers(sample: str | Path | None = None) -> None:
+    """Build what reading and cleaning an article needs in every process, each part once (they are cached
+    for the process): OpenCC's converter, the pinyin syllables cleaning looks for, the gazetteer and the
+    counties' short names, country names, and the segmenter (which tells a bare county name from part of a
+    word). Run before workers are forked, so that they inherit all of it instead of each building its own.
+    ``sample``, one file of the corpus, is read once: a corpus in a legacy encoding (GB18030, Big5) then has
+    its encoding confirmed, and what confirming needs built, before the workers start.
+
+    >>> prepare_workers(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
+    """
+    from . import places, tokens
+    from .clean import _pinyin_syllables
+    from .convert import _converter
+
+    _converter()
+    _pinyin_syllables()
+    places.gazetteer()
+    places._county_shorts()
+    places._countries()
+    tokens.segmenter()
+    if sample is not None:
+        try:
+            read_text_file(sample)
+        except (OSError, ValueError):  # the worker that reads it reports the problem
+            pass
+
+
 CHUNK_CHARS = 2_000_000  # about this many characters of articles go to a worker at a time
 CHUNK_FILES = 2_000  # and at most this many articles
 
@@ -309,7 +337,9 @@ def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Ite
     if start < len(items):
         chunks.append((kind, items[start:]))
     bar = progress_bar(total=len(items), desc="cleaning")
-    for chunk, result in zip(chunks, ordered_map(_load_chunk, chunks, processes if parallel else 1), strict=True):
+    prepare = partial(prepare_workers, items[0][0] if kind == "file" and items else None)
+    results = ordered_map(_load_chunk, chunks, processes if parallel else 1, prepare=prepare)
+    for chunk, result in zip(chunks, results, strict=True):
         yield result
         bar.update(len(chunk[1]))
     bar.close()

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +63,40 @@ def engine() -> str:
     if os.environ.get("DIRECTIVES_SEGMENTER", "rjieba") == "jieba":
         return "jieba"
     try:
-        import rjieba  # noqa: F401
+        _rjieba_class()
     except ImportError:
         return "jieba"
     return "rjieba"
+
+
+@lru_cache(maxsize=1)
+def _rjieba_class() -> type:
+    """rjieba's ``Jieba`` class, from its compiled module alone: ``import rjieba`` also builds a default
+    instance, a second copy of jieba's dictionary in every process (workers included) that the project never
+    uses. The module is registered under its own name, so a later ``import rjieba`` finds it and works as
+    usual. Raises ImportError where rjieba is missing or its module cannot be loaded."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is None:
+        spec = importlib.util.find_spec("rjieba")  # located, not imported
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        found = [
+            os.path.join(folder, f"rjieba{suffix}")
+            for folder in folders
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+            if os.path.isfile(os.path.join(folder, f"rjieba{suffix}"))
+        ]
+        if not found:
+            raise ImportError("rjieba's compiled module not found")
+        loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", found[0])
+        module_spec = importlib.util.spec_from_file_location("rjieba.rjieba", found[0], loader=loader)
+        loaded = importlib.util.module_from_spec(module_spec)
+        loader.exec_module(loaded)
+        sys.modules["rjieba.rjieba"] = loaded
+    return loaded.Jieba
 
 
 @lru_cache(maxsize=1)
@@ -93,9 +123,7 @@ def segmenter(name: str | None = None):
     """
     name = name or engine()
     if name == "rjieba":
-        import rjieba
-
-        rj = rjieba.Jieba()
+        rj = _rjieba_class()()
         for word, freq, tag in user_dictionary():
             rj.add_word(word, freq, tag or "n")
         return _Engine(lambda text: rj.cut(text, HMM))
@@ -263,6 +291,7 @@ class _ChunkSplitter:
 
     def __init__(self, options: dict):
         self.kept = _Verdicts(options)
+        segmenter()  # built with the splitter, so that workers forked after it inherit both
 
     def keep(self, tokens: list[str]) -> list[str]:
         """The tokens :func:`filter_tokens` keeps, in order: one C-level pass (a new token is judged on
@@ -329,7 +358,8 @@ def segment_many(
     work = ((chunk, options) for chunk in _chunks(texts, size))
     all_parts: list = []
     tok_parts: list = []
-    results = ordered_map(_segment_and_filter, work, processes if parallel else 1)
+    prepare = partial(_splitter, tuple(sorted(options.items())))  # the segmenter, stopwords and verdicts so far
+    results = ordered_map(_segment_and_filter, work, processes if parallel else 1, prepare=prepare)
     for all_part, tok_part in progress(results, total=n_chunks, desc="segmenting"):
         all_parts.append(all_part)
         tok_parts.append(tok_part)
