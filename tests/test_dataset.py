@@ -205,3 +205,21 @@ def test_a_dataset_outside_the_cache_removes_its_folder_when_discarded():
     del ds
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_first_build_digests_in_the_workers_and_finds_itself_again(tmp_path):
+    """A corpus never built in this cache is digested by the workers (no file read twice); the key they
+    give is the key the parent computes when it has to read the files itself (index gone, dataset kept)."""
+    corpus, folder = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(paths.SEEDS_DIR, corpus)
+    (corpus / "empty.txt").write_bytes(b"")  # a file that is read but gives no article has a digest too
+    first = D.build_dataset(corpus, cache_dir=folder, problems=[])
+    assert first.cpu_seconds and first.key
+    (index,) = folder.glob("fileindex-*.parquet")
+    index.unlink()  # the index lost, the dataset kept: the parent hashes every file, and finds the dataset
+    again = D.build_dataset(corpus, cache_dir=folder, problems=[])
+    assert not again.cpu_seconds and again.key == first.key and again.folder == first.folder
+    outside = D.build_dataset(corpus, cache_dir=None, problems=[])  # no cache: digested by the workers too
+    assert outside.key == first.key
+    (corpus / "empty.txt").write_bytes(b" ")
+    assert D.build_dataset(corpus, cache_dir=folder, problems=[]).key != first.key
