@@ -261,10 +261,11 @@ def _write_index(tmp: Path, rows: dict[str, tuple]) -> None:
     import pyarrow.parquet as pq
 
     values = list(zip(*rows.values(), strict=True)) or [[]] * 6
-    table = pa.table(
-        {"rel": pa.array(list(rows), pa.large_string()),
-         **{c: pa.array(v, pa.int64()) for c, v in zip(("size", "mtime_ns", "ctime_ns"), values)},
-         "ino": pa.array(values[3], pa.uint64()), "checked_ns": pa.array(values[4], pa.int64()),
-         "digest": pa.array(values[5], pa.binary())}  # fmt: skip
-    )
+    size, mtime, ctime, ino, checked, digest = values
+    int64 = pa.int64()
+    table = pa.table({
+        "rel": pa.array(list(rows), pa.large_string()), "size": pa.array(size, int64),
+        "mtime_ns": pa.array(mtime, int64), "ctime_ns": pa.array(ctime, int64), "ino": pa.array(ino, pa.uint64()),
+        "checked_ns": pa.array(checked, int64), "digest": pa.array(digest, pa.binary()),
+    })  # fmt: skip
     pq.write_table(table, tmp, compression="zstd")
