@@ -10,7 +10,9 @@ files with their ``metadata.csv``, never all in memory), for the largest size; a
 links to its first batches. Each run is a fresh subprocess (the Dask run starts its own
 ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` inside it); the driver samples the
 resident memory of that process and all its children (workers, nannies) every 0.2 s and keeps the peak of
-the sum. The cold run starts from an empty cache folder, the warm run repeats it on the same folder. The
+the sum, and adds up the CPU time of the whole tree (every process it started and waited for). The cold
+run starts from an empty cache folder, the warm run repeats it on the same folder (its files' digests come
+from the cache's file index, so only what changed is read). The
 local and Dask runs of a size are compared by digests of every partition's texts and tokens, the term
 totals and the TF-IDF matrix. Results are printed and written into benchmarks/README.md.
 """
@@ -104,6 +106,9 @@ def tree_rss(pid: int) -> int:
 def child(corpus: Path, cache: Path, engine: str) -> dict:
     env = {**os.environ, "DIRECTIVES_QUIET": "1"}
     cmd = [sys.executable, __file__, "--stage", str(corpus), str(cache), engine]
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
         peak = 0
@@ -114,7 +119,9 @@ def child(corpus: Path, cache: Path, engine: str) -> dict:
         if proc.returncode:
             raise RuntimeError(f"{engine} run failed:\n{err.read()[-3000:]}")
         result = json.loads(out.read().strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and every process it started and waited for
     result["peak_tree_mb"] = peak / 1e6
+    result["tree_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
@@ -167,8 +174,8 @@ def table(rows, sizes, engines) -> str:
         f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. Seconds; peak memory of the "
         "whole process tree (driver, workers, nannies) sampled every 0.2 s.\n",
         "| articles | MB | partitions | engine | run | start (of which cluster) | load + clean + convert + segment | "
-        "count | TF-IDF | total | peak tree MB | time / local | results |",
-        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "count | TF-IDF | total | CPU s of the tree | peak tree MB | time / local | results |",
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]  # fmt: skip
     for _n, results in rows:
         local = results.get("local")
@@ -180,21 +187,25 @@ def table(rows, sizes, engines) -> str:
                 if ref and engine != "local":
                     keys = ("dataset_digest", "counts_digest", "tfidf_digest")
                     same = "identical" if all(r[k] == ref[k] for k in keys) else "DIFFERENT"
+                tree_cpu = f"{r['tree_cpu_s']:.0f}" if "tree_cpu_s" in r else "–"
                 lines.append(
                     f"| {r['articles']:,} | {r['mb']:.0f} | {r['partitions']} | {engine} | {run_name} | "
                     f"{r['start_s']:.1f} ({r['cluster_s']:.1f}) | {r['build_s']:.1f} | {r['count_s']:.1f} | "
-                    f"{r['tfidf_s']:.1f} | {r['total_s']:.1f} | {r['peak_tree_mb']:,.0f} | {ratio} | {same} |"
+                    f"{r['tfidf_s']:.1f} | {r['total_s']:.1f} | {tree_cpu} | {r['peak_tree_mb']:,.0f} | {ratio} | "
+                    f"{same} |"
                 )
     cpu_lines = []
     for n, results in rows:
         for engine, (cold, _) in results.items():
             c = cold["cpu"]
             if c:
+                other = f"{c['other_threads']:.0f}" if "other_threads" in c else "–"
                 cpu_lines.append(f"| {n:,} | {engine} | {c['load_clean_convert']:.0f} | {c['segment']:.0f} | "
-                                 f"{c['write']:.0f} | {cold['terms']:,} | {cold['nnz']:,} |")  # fmt: skip
+                                 f"{c['write']:.0f} | {other} | {cold['terms']:,} | {cold['nnz']:,} |")  # fmt: skip
     if cpu_lines:
-        lines += ["", "| articles | engine | worker CPU s: load + clean + convert | segment | write Parquet | terms | "
-                  "TF-IDF non-zeros |", "|---:|---|---:|---:|---:|---:|---:|", *cpu_lines]  # fmt: skip
+        lines += ["", "| articles | engine | worker CPU s: load + clean + convert | segment | write Parquet | "
+                  "of these, the worker's other threads | terms | TF-IDF non-zeros |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|", *cpu_lines]  # fmt: skip
     return "\n".join(lines)
 
 

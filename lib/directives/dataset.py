@@ -144,7 +144,7 @@ def _build_partition(spec: tuple[str, list, str, bool]) -> dict:
     from .tokens import _segment_and_filter
 
     kind, items, path, digest = spec
-    t0 = time.process_time()
+    t0, thread0 = time.process_time(), time.thread_time()
     batch, problems, *digests = _load_chunk((kind, items, digest))
     t1 = time.process_time()
     texts = batch.column("text_simplified").to_pylist()
@@ -153,7 +153,11 @@ def _build_partition(spec: tuple[str, list, str, bool]) -> dict:
     t2 = time.process_time()
     table = pa.Table.from_batches([batch]).append_column("all_tokens", all_tokens).append_column("tokens", tokens)
     write_parquet(table.cast(_partition_schema()), Path(path))
-    cpu = {"load_clean_convert": t1 - t0, "segment": t2 - t1, "write": time.process_time() - t2}
+    t3, thread3 = time.process_time(), time.thread_time()
+    # the steps by the process's CPU time; "other_threads": what the worker's other threads used meanwhile
+    # (none in a pool worker; a Dask worker's event loop, profiler and monitors)
+    cpu = {"load_clean_convert": t1 - t0, "segment": t2 - t1, "write": t3 - t2,
+           "other_threads": (t3 - t0) - (thread3 - thread0)}  # fmt: skip
     columns = {c: table.column(c).to_pylist() for c in ("source_file", "n_han", "digest", "kind")}
     del table, batch
     release_memory()
