@@ -227,6 +227,7 @@ class FileIndex:
             entry = known.get(rel)
             ok = entry is not None and ctime and entry[:4] == (size, mtime, ctime, ino) and ctime + RACY_NS < entry[4]
             out.append(entry[5] if ok else None)
+        self._all_trusted = (len(listing), len(known)) if None not in out else None
         return out
 
     def save(self, listing: list[tuple], digests: list[bytes | None], checked_ns: int) -> None:
@@ -234,6 +235,8 @@ class FileIndex:
         (``time.time_ns()`` before the files were read); the index is rewritten only when it changes."""
         if self.path is None:
             return
+        if getattr(self, "_all_trusted", None) == (len(listing), len(listing)) and None not in digests:
+            return  # every file trusted as it was, none gone: nothing to write (1,000,000 rows are not compared)
         rows = {}
         for (_path, rel, size, mtime, ctime, ino), digest in zip(listing, digests, strict=True):
             if digest is None or not ctime:
