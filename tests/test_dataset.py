@@ -223,3 +223,15 @@ def test_a_first_build_digests_in_the_workers_and_finds_itself_again(tmp_path):
     assert outside.key == first.key
     (corpus / "empty.txt").write_bytes(b" ")
     assert D.build_dataset(corpus, cache_dir=folder, problems=[]).key != first.key
+
+
+def test_counts_and_tfidf_on_all_cores_are_those_of_one_process(seeds_local, tmp_path, monkeypatch):
+    """From AGGREGATE_MIN_PARTITIONS partitions the counts and the TF-IDF rows are made by a process pool, in
+    order: the same totals and matrix as one partition in one process."""
+    monkeypatch.setattr(D, "AGGREGATE_MIN_PARTITIONS", 2)
+    monkeypatch.setattr(D.os, "cpu_count", lambda: 2)
+    many = D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path, partition_rows=1)
+    assert len(many.partitions) == len(seeds_local) >= 2 and D._aggregate_processes(len(many.partitions)) == 2
+    pd.testing.assert_frame_equal(D.term_totals(many, cache_dir=None), D.term_totals(seeds_local, cache_dir=None))
+    _same_model(D.fit_tfidf(many, cache_dir=None), D.fit_tfidf(seeds_local, cache_dir=None))
+    pd.testing.assert_frame_equal(D.unit_totals(many), D.unit_totals(seeds_local))

@@ -670,7 +670,8 @@ def load_corpus(
     every problem as ``(where, problem)`` instead of the warnings (see :func:`problem_table`).
     Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
     the result is cached (:mod:`directives.cache`: keyed by the files' names and contents, read again only
-    where :class:`~directives.cache.FileIndex` shows a change, and by the package's code; ``cache_dir=None`` turns it off, a folder puts it there), so a re-run reads it back.
+    where :class:`~directives.cache.FileIndex` shows a change, and by the package's code; ``cache_dir=None``
+    turns it off, a folder puts it there), so a re-run reads it back.
 
     Each row has a ``kind`` (see :func:`item_kind`); only ``kinds`` are returned, articles by default
     (``kinds=None`` returns every item: short items, captions and advertisements too). Place, level and

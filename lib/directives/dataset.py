@@ -124,6 +124,14 @@ def _engine_map(fn: Callable, items: Iterable, client, processes: int, window: i
         yield pending.popleft().result()
 
 
+AGGREGATE_MIN_PARTITIONS = 4  # from this many partitions, counts and TF-IDF rows are made on all cores
+
+
+def _aggregate_processes(partitions: int) -> int:
+    """Local worker processes for a pass over ``partitions`` partitions (one: no pool to start for a few)."""
+    return min(os.cpu_count() or 1, partitions) if partitions >= AGGREGATE_MIN_PARTITIONS else 1
+
+
 # --------------------------------------------------------------------------- one partition
 def _partition_schema():
     import pyarrow as pa
@@ -514,7 +522,7 @@ def _totals(
         if cached is not None:
             return cached
     specs = [(str(p), _kinds(kinds)) for p in dataset.files]
-    parts = _engine_map(_partition_totals, specs, dask_client(client), 1)
+    parts = _engine_map(_partition_totals, specs, dask_client(client), _aggregate_processes(len(specs)))
     vocab, tf, df, n = np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64), 0
     for v, t, d, rows in parts:  # merged as they come: one partition's vocabulary in memory beside the total
         merged = np.union1d(vocab, v)
@@ -613,7 +621,7 @@ def fit_tfidf(
     else:
         shared_vocab, shared_idf = vocab, idf
     specs = [(str(p), _kinds(kinds), shared_vocab, shared_idf) for p in dataset.files]
-    parts = _engine_map(_partition_tfidf, specs, engine, 1)
+    parts = _engine_map(_partition_tfidf, specs, engine, _aggregate_processes(len(specs)))
     nnz = int(df.sum())  # each document holds each of its terms once: the matrix's size is known now
     data, indices = np.empty(nnz, np.float32), np.empty(nnz, np.int32)
     indptr, ids, at = [np.zeros(1, np.int64)], [], 0
@@ -691,7 +699,7 @@ def unit_totals(dataset: CorpusDataset, by: str = "region", kinds=("article",), 
     """
     specs = [(str(p), by, _kinds(kinds)) for p in dataset.files]
     total = None
-    for part in _engine_map(_partition_unit_totals, specs, dask_client(client), 1):
+    for part in _engine_map(_partition_unit_totals, specs, dask_client(client), _aggregate_processes(len(specs))):
         total = part if total is None else pd.concat([total, part], ignore_index=True)
         total = total.groupby(["unit", "term"], sort=False, as_index=False).sum()
     if total is None:
