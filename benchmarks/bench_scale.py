@@ -127,7 +127,13 @@ def tree_rss(pid: int) -> int:
 
 
 def child(corpus: Path, cache: Path, engine: str) -> dict:
-    env = {**os.environ, "DIRECTIVES_QUIET": "1"}
+    # a million articles' dataset and TF-IDF matrix take more than the cache's default bound (5 GB): a user
+    # with such a corpus raises it too, or the warm run would find its dataset evicted
+    env = {
+        **os.environ,
+        "DIRECTIVES_QUIET": "1",
+        "DIRECTIVES_CACHE_MAX_GB": os.environ.get("DIRECTIVES_CACHE_MAX_GB", "50"),
+    }
     cmd = [sys.executable, __file__, "--stage", str(corpus), str(cache), engine]
     import resource
 
