@@ -444,6 +444,8 @@ def build_dataset(
         manifest = {"key": key, "corpus": str(path.resolve()), "partitions": names, "rows": rows, "problems": met,
                     "bytes": [(work / name).stat().st_size for name in names]}  # fmt: skip
         (work / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        if root is not None:  # before the dataset is in place: writing the index may trim the folder
+            index.save(files, [d if ok else None for d, ok in zip(digests, readable, strict=True)], checked)
         if target.exists():
             shutil.rmtree(target)
         os.replace(work, target)
@@ -453,7 +455,6 @@ def build_dataset(
         if root is None and (target is None or not target.exists()):
             shutil.rmtree(parent, ignore_errors=True)
     if root is not None:
-        index.save(files, [d if ok else None for d, ok in zip(digests, readable, strict=True)], checked)
         cache.evict(root, keep=target)
     release_memory()
     _report_problems(met, problems)
