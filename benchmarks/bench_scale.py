@@ -10,7 +10,9 @@ files with their ``metadata.csv``, never all in memory), for the largest size; a
 links to its first batches. Each run is a fresh subprocess (the Dask run starts its own
 ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` inside it); the driver samples the
 resident memory of that process and all its children (workers, nannies) every 0.2 s and keeps the peak of
-the sum. The cold run starts from an empty cache folder, the warm run repeats it on the same folder. The
+the sum, and adds up the CPU time of the whole tree (every process it started and waited for). The cold
+run starts from an empty cache folder, the warm run repeats it on the same folder (its files' digests come
+from the cache's file index, so only what changed is read). The
 local and Dask runs of a size are compared by digests of every partition's texts and tokens, the term
 totals and the TF-IDF matrix. Results are printed and written into benchmarks/README.md.
 """
@@ -83,6 +85,29 @@ def stage_run(corpus: str, cache: str, engine: str) -> dict:
     return out
 
 
+def key_run(corpus: str, cache: str) -> dict:
+    """The cache key of the corpus side by side in one process: listing its files, the key reading every
+    file, and the key from the cache's file index (after a warm run: nothing changed, nothing read)."""
+    from directives.corpus import _corpus_key, _list_folder
+
+    path = Path(corpus)
+    t = time.perf_counter()
+    listing, _ = _list_folder(path)
+    t_list = time.perf_counter() - t
+    rows = []
+    for _ in range(3):
+        t = time.perf_counter()
+        every = _corpus_key(path, listing, None)
+        t_every = time.perf_counter() - t
+        t = time.perf_counter()
+        indexed = _corpus_key(path, listing, Path(cache))
+        rows.append((t_every, time.perf_counter() - t))
+        assert every == indexed, "the index gives another key"
+    index_mb = sum(p.stat().st_size for p in Path(cache).glob("fileindex-*")) / 1e6
+    every_s, index_s = sorted(r[0] for r in rows)[1], sorted(r[1] for r in rows)[1]
+    return {"files": len(listing), "listing_s": t_list, "every_s": every_s, "index_s": index_s, "index_mb": index_mb}
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants (0 when it is gone)."""
     import psutil
@@ -102,8 +127,17 @@ def tree_rss(pid: int) -> int:
 
 
 def child(corpus: Path, cache: Path, engine: str) -> dict:
-    env = {**os.environ, "DIRECTIVES_QUIET": "1"}
+    # a million articles' dataset and TF-IDF matrix take more than the cache's default bound (5 GB): a user
+    # with such a corpus raises it too, or the warm run would find its dataset evicted
+    env = {
+        **os.environ,
+        "DIRECTIVES_QUIET": "1",
+        "DIRECTIVES_CACHE_MAX_GB": os.environ.get("DIRECTIVES_CACHE_MAX_GB", "50"),
+    }
     cmd = [sys.executable, __file__, "--stage", str(corpus), str(cache), engine]
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
         peak = 0
@@ -114,7 +148,9 @@ def child(corpus: Path, cache: Path, engine: str) -> dict:
         if proc.returncode:
             raise RuntimeError(f"{engine} run failed:\n{err.read()[-3000:]}")
         result = json.loads(out.read().strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and every process it started and waited for
     result["peak_tree_mb"] = peak / 1e6
+    result["tree_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
@@ -154,6 +190,11 @@ def run(sizes: list[int], engines: list[str], workdir: Path) -> str:
             print(n, engine, "cold", json.dumps(cold), flush=True)
             warm = child(corpus, cache, engine)
             print(n, engine, "warm", json.dumps(warm), flush=True)
+            if engine == "local":
+                cmd = [sys.executable, __file__, "--key-stage", str(corpus), str(cache)]
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                warm["key"] = json.loads(out.strip().splitlines()[-1])
+                print(n, "key", json.dumps(warm["key"]), flush=True)
             shutil.rmtree(cache, ignore_errors=True)
             done.setdefault(str(n), {})[engine] = [cold, warm]
             store.write_text(json.dumps(done))
@@ -167,8 +208,8 @@ def table(rows, sizes, engines) -> str:
         f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. Seconds; peak memory of the "
         "whole process tree (driver, workers, nannies) sampled every 0.2 s.\n",
         "| articles | MB | partitions | engine | run | start (of which cluster) | load + clean + convert + segment | "
-        "count | TF-IDF | total | peak tree MB | time / local | results |",
-        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "count | TF-IDF | total | CPU s of the tree | peak tree MB | time / local | results |",
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]  # fmt: skip
     for _n, results in rows:
         local = results.get("local")
@@ -180,27 +221,43 @@ def table(rows, sizes, engines) -> str:
                 if ref and engine != "local":
                     keys = ("dataset_digest", "counts_digest", "tfidf_digest")
                     same = "identical" if all(r[k] == ref[k] for k in keys) else "DIFFERENT"
+                tree_cpu = f"{r['tree_cpu_s']:.0f}" if "tree_cpu_s" in r else "–"
                 lines.append(
                     f"| {r['articles']:,} | {r['mb']:.0f} | {r['partitions']} | {engine} | {run_name} | "
                     f"{r['start_s']:.1f} ({r['cluster_s']:.1f}) | {r['build_s']:.1f} | {r['count_s']:.1f} | "
-                    f"{r['tfidf_s']:.1f} | {r['total_s']:.1f} | {r['peak_tree_mb']:,.0f} | {ratio} | {same} |"
+                    f"{r['tfidf_s']:.1f} | {r['total_s']:.1f} | {tree_cpu} | {r['peak_tree_mb']:,.0f} | {ratio} | "
+                    f"{same} |"
                 )
     cpu_lines = []
     for n, results in rows:
         for engine, (cold, _) in results.items():
             c = cold["cpu"]
             if c:
+                other = f"{c['other_threads']:.0f}" if "other_threads" in c else "–"
                 cpu_lines.append(f"| {n:,} | {engine} | {c['load_clean_convert']:.0f} | {c['segment']:.0f} | "
-                                 f"{c['write']:.0f} | {cold['terms']:,} | {cold['nnz']:,} |")  # fmt: skip
+                                 f"{c['write']:.0f} | {other} | {cold['terms']:,} | {cold['nnz']:,} |")  # fmt: skip
+    key_lines = [
+        f"| {n:,} | {k['files']:,} | {k['listing_s']:.1f} | {k['every_s']:.1f} | {k['index_s']:.1f} | "
+        f"{k['every_s'] / k['index_s']:.1f}x | {k['index_mb']:.0f} |"
+        for n, results in rows
+        if "local" in results and (k := results["local"][1].get("key"))
+    ]
+    if key_lines:
+        lines += ["", "The cache key after the warm run, in one process (median of 3; the files are in the page "
+                  "cache then, so reading them costs less than on a first run):", "",
+                  "| articles | files | listing | key reading every file | key from the file index | ratio | "
+                  "index MB |", "|---:|---:|---:|---:|---:|---:|---:|", *key_lines]  # fmt: skip
     if cpu_lines:
-        lines += ["", "| articles | engine | worker CPU s: load + clean + convert | segment | write Parquet | terms | "
-                  "TF-IDF non-zeros |", "|---:|---|---:|---:|---:|---:|---:|", *cpu_lines]  # fmt: skip
+        lines += ["", "| articles | engine | worker CPU s: load + clean + convert | segment | write Parquet | "
+                  "of these, the worker's other threads | terms | TF-IDF non-zeros |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|", *cpu_lines]  # fmt: skip
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stage", nargs=3)
+    ap.add_argument("--key-stage", nargs=2)
     ap.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000])
     ap.add_argument("--engines", nargs="+", default=["local", "dask"], choices=["local", "dask"])
     ap.add_argument(
@@ -211,6 +268,9 @@ def main() -> None:
     a = ap.parse_args()
     if a.stage:
         print(json.dumps(stage_run(*a.stage)))
+        return
+    if a.key_stage:
+        print(json.dumps(key_run(*a.key_stage)))
         return
     if a.table_only:
         done = json.loads((a.workdir / "results.json").read_text())

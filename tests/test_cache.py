@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ def test_damaged_entries_are_reported_removed_and_rebuilt(tmp_path, damage):
     first = add_tokens(load_corpus(corpus, cache_dir=folder), cache_dir=folder)
     X1, v1 = tfidf_vectors(first, cache_dir=folder)
     entries = sorted(folder.iterdir())
-    assert [p.name.split("-")[0] for p in entries] == ["corpus", "tfidf", "tokens"]
+    assert [p.name.split("-")[0] for p in entries] == ["corpus", "fileindex", "tfidf", "tokens"]
     for p in entries:
         data = p.read_bytes()
         p.write_bytes({"truncate": data[: len(data) // 2], "empty": b"", "garble": bytes(reversed(data))}[damage])
@@ -46,7 +47,7 @@ def test_damaged_entries_are_reported_removed_and_rebuilt(tmp_path, damage):
         again = add_tokens(load_corpus(corpus, cache_dir=folder), cache_dir=folder)
         X2, v2 = tfidf_vectors(again, cache_dir=folder)
     damaged = [str(w.message) for w in caught if issubclass(w.category, CacheWarning)]
-    assert len(damaged) == 3 and all("damaged cache entry" in m for m in damaged)
+    assert len(damaged) == 4 and all("damaged cache entry" in m for m in damaged)
     pd.testing.assert_frame_equal(first, again)
     assert (X1 != X2).nnz == 0 and list(v1) == list(v2)
     with warnings.catch_warnings():
@@ -98,3 +99,94 @@ def test_an_edit_that_keeps_size_and_time_is_a_miss(tmp_path):
     assert p.stat().st_size == st.st_size and p.stat().st_mtime_ns == st.st_mtime_ns
     after = load_corpus(corpus, cache_dir=folder)
     assert not before.text_raw.equals(after.text_raw)
+
+
+# --------------------------------------------------------------------------- the file index
+def _hashed(monkeypatch) -> list[str]:
+    """The files the cache key reads from now on (their names)."""
+    from directives import corpus as C
+
+    calls, real = [], C._hash_file
+    monkeypatch.setattr(C, "_hash_file", lambda path: calls.append(Path(path).name) or real(path))
+    return calls
+
+
+def test_an_unchanged_file_is_not_read_again_and_an_edit_is(tmp_path, monkeypatch):
+    import os
+    import time
+
+    corpus, folder = _seeds(tmp_path), tmp_path / "cache"
+    monkeypatch.setattr(cache, "RACY_NS", 1_000_000)  # 1 ms: the copies are old enough at once
+    time.sleep(0.01)
+    before = load_corpus(corpus, cache_dir=folder)
+    calls = _hashed(monkeypatch)
+    again = load_corpus(corpus, cache_dir=folder)
+    assert calls == [] and again.equals(before)  # no file read for the key, and the entry found
+    (p,) = corpus.glob("000_*.txt")
+    st = p.stat()
+    p.write_bytes(p.read_bytes().replace("永州".encode(), "衡陽".encode(), 1))  # the same size
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime: only ctime and the content moved
+    assert (p.stat().st_size, p.stat().st_mtime_ns, p.stat().st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    after = load_corpus(corpus, cache_dir=folder)
+    assert calls == [p.name]  # that file alone was read again
+    assert not before.text_raw.equals(after.text_raw)
+
+
+def test_racy_entries_are_read_again_and_what_the_index_cannot_see(tmp_path, monkeypatch):
+    from directives.corpus import _corpus_key, _list_folder
+
+    corpus, folder = _seeds(tmp_path), tmp_path / "cache"
+    first = _corpus_key(corpus, _list_folder(corpus)[0], folder)
+    n_files = len(_list_folder(corpus)[0])
+    calls = _hashed(monkeypatch)
+    assert _corpus_key(corpus, _list_folder(corpus)[0], folder) == first
+    assert len(calls) == n_files  # copied just now: every entry is racy (ctime within 2 s of the hashing)
+    (p,) = corpus.glob("000_*.txt")
+    st, old_digest = p.stat(), cache.FileIndex(folder, corpus).known[p.name][5]
+    p.write_bytes(p.read_bytes().replace("永州".encode(), "衡陽".encode(), 1))
+    import os
+
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    listing = _list_folder(corpus)[0]
+    new_stat = next(f for f in listing if f[1] == p.name)[2:]
+
+    def pretend(checked_ns):  # a file system whose clock did not tick: the new stat beside the old digest
+        index = cache.FileIndex(folder, corpus)
+        rows = {**index.known, p.name: (*new_stat, checked_ns, old_digest)}
+        cache.write_entry(index.path, lambda tmp: cache._write_index(tmp, rows))
+
+    pretend(checked_ns=new_stat[2])  # hashed in the same tick as the change: racy, read again, seen
+    assert _corpus_key(corpus, listing, folder) != first
+    pretend(checked_ns=new_stat[2] + cache.RACY_NS + 1)  # hashed long after: trusted, and the edit is missed
+    assert _corpus_key(corpus, listing, folder) == first  # the limit the README states
+
+
+def test_a_damaged_index_is_rebuilt(tmp_path):
+    corpus, folder = _seeds(tmp_path), tmp_path / "cache"
+    from directives.corpus import _corpus_key, _list_folder
+
+    key = _corpus_key(corpus, _list_folder(corpus)[0], folder)
+    (index,) = folder.glob("fileindex-*.parquet")
+    index.write_bytes(b"not parquet")
+    with pytest.warns(CacheWarning, match="damaged cache entry"):
+        assert _corpus_key(corpus, _list_folder(corpus)[0], folder) == key
+    assert len(cache.FileIndex(folder, corpus).known) == len(_list_folder(corpus)[0])
+
+
+def test_dataset_folders_count_against_the_bound(tmp_path, monkeypatch):
+    import os
+
+    from directives.dataset import build_dataset
+
+    folder = tmp_path / "cache"
+    old, dead = folder / "dataset-old", folder / ".dataset-dead.tmp"
+    for d in (old, dead):
+        d.mkdir(parents=True)
+        (d / "part-00000.parquet").write_bytes(b"0" * 1000)
+    day_ago = os.stat(old).st_mtime - 2 * 24 * 3600
+    for p in (old, old / "part-00000.parquet", dead, dead / "part-00000.parquet"):
+        os.utime(p, (day_ago, day_ago))
+    assert {p.name for p in cache.evict(folder, max_bytes=10_000)} == {dead.name}  # under the bound: old stays
+    monkeypatch.setenv("DIRECTIVES_CACHE_MAX_GB", str(1.5e-6))  # 1,500 bytes
+    ds = build_dataset(_seeds(tmp_path), cache_dir=folder)
+    assert not old.exists() and ds.folder.is_dir()  # the least recently used folder went, whole

@@ -205,3 +205,33 @@ def test_a_dataset_outside_the_cache_removes_its_folder_when_discarded():
     del ds
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_first_build_digests_in_the_workers_and_finds_itself_again(tmp_path):
+    """A corpus never built in this cache is digested by the workers (no file read twice); the key they
+    give is the key the parent computes when it has to read the files itself (index gone, dataset kept)."""
+    corpus, folder = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(paths.SEEDS_DIR, corpus)
+    (corpus / "empty.txt").write_bytes(b"")  # a file that is read but gives no article has a digest too
+    first = D.build_dataset(corpus, cache_dir=folder, problems=[])
+    assert first.cpu_seconds and first.key
+    (index,) = folder.glob("fileindex-*.parquet")
+    index.unlink()  # the index lost, the dataset kept: the parent hashes every file, and finds the dataset
+    again = D.build_dataset(corpus, cache_dir=folder, problems=[])
+    assert not again.cpu_seconds and again.key == first.key and again.folder == first.folder
+    outside = D.build_dataset(corpus, cache_dir=None, problems=[])  # no cache: digested by the workers too
+    assert outside.key == first.key
+    (corpus / "empty.txt").write_bytes(b" ")
+    assert D.build_dataset(corpus, cache_dir=folder, problems=[]).key != first.key
+
+
+def test_counts_and_tfidf_on_all_cores_are_those_of_one_process(seeds_local, tmp_path, monkeypatch):
+    """From AGGREGATE_MIN_PARTITIONS partitions the counts and the TF-IDF rows are made by a process pool, in
+    order: the same totals and matrix as one partition in one process."""
+    monkeypatch.setattr(D, "AGGREGATE_MIN_PARTITIONS", 2)
+    monkeypatch.setattr(D.os, "cpu_count", lambda: 2)
+    many = D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path, partition_rows=1)
+    assert len(many.partitions) == len(seeds_local) >= 2 and D._aggregate_processes(len(many.partitions)) == 2
+    pd.testing.assert_frame_equal(D.term_totals(many, cache_dir=None), D.term_totals(seeds_local, cache_dir=None))
+    _same_model(D.fit_tfidf(many, cache_dir=None), D.fit_tfidf(seeds_local, cache_dir=None))
+    pd.testing.assert_frame_equal(D.unit_totals(many), D.unit_totals(seeds_local))

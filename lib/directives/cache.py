@@ -132,37 +132,143 @@ def read_entry(path: Path | None, reader: Callable[[Path], T]) -> T | None:
 
 def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used entries of ``folder`` (never ``keep``, the one just written) until it
-    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``, default 5 GB), and temporary files left by runs
-    that died. Returns what was removed.
+    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``, default 5 GB), and temporary files and folders
+    left by runs that died a day ago. An entry is a file, or a folder (a partitioned dataset, ``dataset-…``)
+    counted whole: its files' sizes, last used when its newest file was (reading one touches its manifest).
+    Returns what was removed.
 
     >>> import tempfile; folder = Path(tempfile.mkdtemp())
     >>> for n in range(3): _ = (folder / f"x-{n}.npz").write_bytes(b"0" * 10)
     >>> [p.name for p in evict(folder, max_bytes=15)]
     ['x-0.npz', 'x-1.npz']
     """
+    import shutil
+
     if max_bytes is None:
         max_bytes = float(os.environ.get("DIRECTIVES_CACHE_MAX_GB", MAX_GB)) * 1e9
     entries, removed = [], []
     for p in Path(folder).iterdir():
         try:
             st = p.stat()
-        except OSError:
-            continue
-        if not p.is_file():
+            if p.is_dir():
+                files = [f.stat() for f in p.iterdir() if f.is_file()]
+                size, mtime = sum(f.st_size for f in files), max([st.st_mtime, *(f.st_mtime for f in files)])
+            elif p.is_file():
+                size, mtime = st.st_size, st.st_mtime
+            else:
+                continue
+        except OSError:  # vanished meanwhile (another run's eviction or rename)
             continue
         if p.name.endswith(".tmp") and p.name.startswith("."):
-            if time.time() - st.st_mtime > 24 * 3600:  # a temporary file a dead run left a day ago
-                p.unlink(missing_ok=True)
+            if time.time() - mtime > 24 * 3600:  # a temporary file or folder a dead run left a day ago
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
                 removed.append(p)
             continue
-        entries.append((st.st_mtime, p.name, p, st.st_size))
+        entries.append((mtime, p.name, p, size))
     total = sum(e[3] for e in entries)
     for _mtime, _name, p, size in sorted(entries):
         if total <= max_bytes:
             break
         if keep is not None and p == Path(keep):
             continue
-        p.unlink(missing_ok=True)
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         removed.append(p)
         total -= size
     return removed
+
+
+# --------------------------------------------------------------------------- the file index (git's stat cache)
+RACY_NS = 2_000_000_000  # a file changed less than 2 s before its digest was taken is hashed again (see FileIndex)
+_INDEX_VERSION = "file-index-1"  # not the code version: a code change must not re-read every file
+
+
+class FileIndex:
+    """What git's index does for ``git status``: for the files of one corpus (by its resolved path), each
+    file's stat (size, mtime, ctime, inode) and the digest of its content when that stat was seen, kept in
+    one Parquet file of the cache folder (``fileindex-<key>.parquet``; written atomically, removed and
+    rebuilt when damaged, evicted like any entry). A file whose stat is unchanged is not read again.
+
+    A digest is trusted only if the file's stat is exactly the one recorded and its ctime is at least
+    :data:`RACY_NS` older than the moment the digest was taken ("racy" entries, as git calls them, are
+    hashed again on every run until they are old enough): a change made in the same clock tick as the
+    hashing leaves the stat as it was. Because ctime is compared and cannot be set from user space, an edit
+    that keeps the size and restores the mtime with ``os.utime`` is still seen (the utime call moves
+    ctime); what is not seen is a change that leaves size, mtime, ctime and inode all as they were (a
+    clock set back, a file system without a real ctime, writes to the device underneath).
+
+    Listing entries are ``(path, relative path, size, mtime_ns, ctime_ns, inode)``.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); f = folder / "a.txt"; _ = f.write_text("x")
+    >>> st = f.stat(); listing = [(str(f), "a.txt", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)]
+    >>> index = FileIndex(folder / "cache", folder)
+    >>> index.lookup(listing)
+    [None]
+    >>> index.save(listing, [b"digest"], checked_ns=st.st_ctime_ns + RACY_NS + 1)
+    >>> FileIndex(folder / "cache", folder).lookup(listing)
+    [b'digest']
+    """
+
+    def __init__(self, folder: Path | None, root: Path) -> None:
+        self.root = str(Path(root).resolve())
+        name = hashlib.sha1(f"{_INDEX_VERSION}\x00{self.root}".encode()).hexdigest()[:20]
+        self.path = entry_path(Path(folder), "fileindex", name, "parquet") if folder is not None else None
+        self.known: dict[str, tuple] = {}
+        self.found = False  # an index was read (possibly empty)
+        if self.path is not None:
+            known = read_entry(self.path, _read_index)
+            if known is not None:
+                self.known, self.found = known, True
+
+    def lookup(self, listing: list[tuple]) -> list[bytes | None]:
+        """The trusted digest of each listed file, None where the file must be read (new, changed, racy)."""
+        out = []
+        known = self.known
+        for _path, rel, size, mtime, ctime, ino in listing:
+            entry = known.get(rel)
+            ok = entry is not None and ctime and entry[:4] == (size, mtime, ctime, ino) and ctime + RACY_NS < entry[4]
+            out.append(entry[5] if ok else None)
+        self._all_trusted = (len(listing), len(known)) if None not in out else None
+        return out
+
+    def save(self, listing: list[tuple], digests: list[bytes | None], checked_ns: int) -> None:
+        """Record the listed files' digests (None: not recorded), taken no earlier than ``checked_ns``
+        (``time.time_ns()`` before the files were read); the index is rewritten only when it changes."""
+        if self.path is None:
+            return
+        if getattr(self, "_all_trusted", None) == (len(listing), len(listing)) and None not in digests:
+            return  # every file trusted as it was, none gone: nothing to write (1,000,000 rows are not compared)
+        rows = {}
+        for (_path, rel, size, mtime, ctime, ino), digest in zip(listing, digests, strict=True):
+            if digest is None or not ctime:
+                continue
+            entry = self.known.get(rel)
+            same = entry is not None and entry[:4] == (size, mtime, ctime, ino) and entry[5] == digest
+            rows[rel] = entry if same and ctime + RACY_NS < entry[4] else (size, mtime, ctime, ino, checked_ns, digest)
+        if rows == self.known:
+            return
+        self.known = rows
+        write_entry(self.path, lambda tmp: _write_index(tmp, rows))
+
+
+def _read_index(path: Path) -> dict[str, tuple]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    columns = [table.column(c).to_pylist() for c in ("rel", "size", "mtime_ns", "ctime_ns", "ino", "checked_ns")]
+    digests = table.column("digest").to_pylist()
+    return {row[0]: (*row[1:], d) for row, d in zip(zip(*columns, strict=True), digests, strict=True)}
+
+
+def _write_index(tmp: Path, rows: dict[str, tuple]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = list(zip(*rows.values(), strict=True)) or [[]] * 6
+    size, mtime, ctime, ino, checked, digest = values
+    int64 = pa.int64()
+    table = pa.table({
+        "rel": pa.array(list(rows), pa.large_string()), "size": pa.array(size, int64),
+        "mtime_ns": pa.array(mtime, int64), "ctime_ns": pa.array(ctime, int64), "ino": pa.array(ino, pa.uint64()),
+        "checked_ns": pa.array(checked, int64), "digest": pa.array(digest, pa.binary()),
+    })  # fmt: skip
+    pq.write_table(table, tmp, compression="zstd")

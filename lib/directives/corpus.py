@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import time
 import warnings
 from collections import Counter
 from collections.abc import Iterable
@@ -266,20 +267,30 @@ def _plain_date(value) -> object:
 
 
 def _load_chunk(args: tuple[str, list]) -> tuple:
-    """Worker: read and clean a chunk of files or table rows. Returns an Arrow record batch of the
-    articles (large texts never become Python objects in the parent) and the problems met, in order."""
+    """Worker: read and clean a chunk of files or table rows: ``(kind, items)``, or ``(kind, items, True)``
+    to have each file's content digest too (None where it could not be read; see :func:`_content_digest`).
+    Returns an Arrow record batch of the articles (large texts never become Python objects in the parent),
+    the problems met, in order, and the digests when asked."""
     import pyarrow as pa
 
-    kind, items = args
-    records, problems = [], []
+    kind, items, *want = args
+    records, problems, digests = [], [], []
     for item in items:
         if kind == "file":
             path, rel, meta, doc_id = item
             try:
-                raw, _enc = read_text_file(path)
-            except (OSError, ValueError) as exc:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                problems.append((str(path), str(exc)))
+                digests.append(None)
+                continue
+            digests.append(_content_digest(data))
+            try:
+                raw, _enc = decode_bytes(data)
+            except ValueError as exc:
                 problems.append((str(path), str(exc)))
                 continue
+            del data
             rec = _record(doc_id, rel, raw, meta)
         else:
             doc_id, source, raw, meta = item
@@ -287,7 +298,8 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
         rec["date"] = _plain_date(rec["date"])
         rec["changes"] = json.dumps(rec["changes"], ensure_ascii=False)
         records.append(rec)
-    return pa.RecordBatch.from_pylist(records, schema=_arrow_schema()), problems
+    batch = pa.RecordBatch.from_pylist(records, schema=_arrow_schema())
+    return (batch, problems, digests) if want and want[0] else (batch, problems)
 
 
 def prepare_workers(sample: str | Path | None = None) -> None:
@@ -345,9 +357,9 @@ def _run(kind: str, items: list, sizes: list[int], processes: int | None) -> Ite
     bar.close()
 
 
-def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str]]]:
+def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int, int, int]], list[tuple[str, str]]]:
     """Every ``.txt`` file under ``folder`` and its ``metadata.csv``, in one walk: (path, relative path,
-    size, modification time in ns), sorted by relative path; and the folders that could not be read,
+    size, modification and change times in ns, inode), sorted by relative path; and the folders that could not be read,
     with the reason. Linked folders are followed once (a link back up the tree is not a loop)."""
     out, unreadable = [], []
     real_of: dict[str, str] = {}  # each file's real path: its folder's real path and its name, unless a link
@@ -371,13 +383,13 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
                     stack.append((e.path, f"{prefix}{e.name}/"))
                 elif e.is_file() and wanted:
                     st = e.stat()
-                    out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
+                    out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
                     real_of[e.path] = os.path.realpath(e.path) if e.is_symlink() else os.path.join(real, e.name)
                 elif wanted:
                     what = "a broken link" if e.is_symlink() else "not a regular file (a FIFO or a socket?)"
                     unreadable.append((e.path, f"{what}, skipped"))
             except OSError:  # vanished or unreadable: reading it reports the problem
-                out.append((e.path, prefix + e.name, 0, 0))
+                out.append((e.path, prefix + e.name, 0, 0, 0, 0))
     # a link to a file that is also in the corpus is that file once, not a duplicate of it
     by_target: dict[str, list[tuple]] = {}
     for f in out:  # (realpath of every file took most of the walk: 26 of 32 s for 100,000 files)
@@ -390,25 +402,25 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int]], list[tu
     return sorted(kept, key=lambda f: f[1]), unreadable
 
 
-def _folder_items(folder: Path, listing: list[tuple[str, str, int, int]], problem) -> tuple[list, list[int]]:
+def _folder_items(folder: Path, listing: list[tuple], problem) -> tuple[list, list[int]]:
     meta: dict[str, dict] = {}
-    files = [f for f in listing if f[1].lower().endswith(".txt")]
-    names = {rel for _, rel, _, _ in files} | {rel.rsplit("/", 1)[-1] for _, rel, _, _ in files}
+    files = [f[:3] for f in listing if f[1].lower().endswith(".txt")]
+    names = {rel for _, rel, _ in files} | {rel.rsplit("/", 1)[-1] for _, rel, _ in files}
     # every metadata.csv of the tree: a subfolder's names the files of that subfolder
-    for meta_path, rel, _, _ in (f for f in listing if f[1].rsplit("/", 1)[-1] == paths.METADATA_NAME):
+    for meta_path, rel in (f[:2] for f in listing if f[1].rsplit("/", 1)[-1] == paths.METADATA_NAME):
         prefix = rel[: -len(paths.METADATA_NAME)]
         for name, rec in _read_metadata(Path(meta_path), problem).items():
             if prefix + name not in names:
                 problem(meta_path, f"row for {name!r}, but there is no such file")
             meta.setdefault(prefix + name, rec)
     # doc_id is the file's stem; where two files share a stem (a/x.txt, b/x.txt) it is the path without .txt
-    stems = Counter(Path(rel).stem for _, rel, _, _ in files)
+    stems = Counter(Path(rel).stem for _, rel, _ in files)
     items = [
         (path, rel, meta.get(rel) or meta.get(rel.rsplit("/", 1)[-1]) or {},
          Path(rel).stem if stems[Path(rel).stem] == 1 else rel[: -len(Path(rel).suffix)])
-        for path, rel, _, _ in files
+        for path, rel, _ in files
     ]  # fmt: skip
-    return items, [size // 3 for _, _, size, _ in files]  # about 3 bytes a character
+    return items, [size // 3 for _, _, size in files]  # about 3 bytes a character
 
 
 _COMPRESSION = {".gz": "gzip", ".xz": "xz", ".bz2": "bz2", ".zst": "zstd", ".zip": "zip"}
@@ -531,28 +543,72 @@ def _table_items(path: Path, problem) -> tuple[list, list[int]]:
 
 # --------------------------------------------------------------------------- cache
 def _file_digest(path: str) -> bytes:
+    return _hash_file(path)[0]
+
+
+def _hash_file(path: str) -> tuple[bytes, bool]:
+    """The digest of a file's content, and whether it could be read (an unreadable file's digest is that
+    of the error: the load reports it, and the key still changes with it)."""
     h = hashlib.blake2b(digest_size=16)
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
-    except OSError as exc:  # unreadable now: the load reports it; the key still changes with it
+    except OSError as exc:
         h.update(repr(exc).encode())
-    return h.digest()
+        return h.digest(), False
+    return h.digest(), True
 
 
-def _corpus_key(path: Path, listing: list[tuple[str, str, int, int]] | None) -> str:
-    """The corpus's cache key: its files' names and contents (an edit that keeps a file's size and time is
-    still a change), read on several threads."""
+def _content_digest(data: bytes) -> bytes:
+    """The digest :func:`_hash_file` gives a file holding ``data`` (a worker digests what it read)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _table_listing(path: Path) -> list[tuple]:
+    """A table corpus as a listing of its one file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return [(str(path), path.name, 0, 0, 0, 0)]
+    return [(str(path), path.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)]
+
+
+def _hash_listed(listing: list[tuple], digests: list[bytes | None]) -> list[bool]:
+    """Fill in the digests that are None by reading those files (on several threads); returns which of
+    them could be read (the others' digests are not worth keeping in the index)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if listing is None:
-        listing = [(str(path), path.name, 0, 0)]
-    files = hashlib.sha1()
+    todo = [i for i, d in enumerate(digests) if d is None]
+    readable = [True] * len(digests)
+    if not todo:
+        return readable
     with ThreadPoolExecutor(8) as pool:
-        for (_, rel, _, _), digest in zip(listing, pool.map(_file_digest, [f[0] for f in listing]), strict=True):
-            files.update(rel.encode() + b"\x00" + digest)
+        for i, (digest, ok) in zip(todo, pool.map(_hash_file, [listing[i][0] for i in todo]), strict=True):
+            digests[i], readable[i] = digest, ok
+    return readable
+
+
+def _key_of(path: Path, listing: list[tuple], digests: list[bytes]) -> str:
+    files = hashlib.sha1()
+    for f, digest in zip(listing, digests, strict=True):
+        files.update(f[1].encode() + b"\x00" + digest)
     return cache.cache_key("corpus", str(path.resolve()), files.hexdigest())
+
+
+def _corpus_key(path: Path, listing: list[tuple] | None, index_dir: Path | None = None) -> str:
+    """The corpus's cache key: its files' names and contents (an edit that keeps a file's size and time is
+    still a change). With ``index_dir`` (the cache folder), a file whose stat has not changed since its
+    digest was taken is not read again (:class:`~directives.cache.FileIndex`); the others are read on
+    several threads."""
+    if listing is None:
+        listing = _table_listing(path)
+    index = cache.FileIndex(index_dir, path)
+    digests = index.lookup(listing)
+    checked = time.time_ns()
+    readable = _hash_listed(listing, digests)
+    index.save(listing, [d if ok else None for d, ok in zip(digests, readable, strict=True)], checked)
+    return _key_of(path, listing, digests)
 
 
 def _to_frame(table) -> pd.DataFrame:
@@ -644,8 +700,9 @@ def load_corpus(
     ``strict=True`` raises :class:`CorpusError` at the first instead. Pass a list as ``problems`` to receive
     every problem as ``(where, problem)`` instead of the warnings (see :func:`problem_table`).
     Files are only read, never written. A large corpus is cleaned on all cores (``processes``), and
-    the result is cached (:mod:`directives.cache`: keyed by the files' names, sizes and times and by the
-    package's code; ``cache_dir=None`` turns it off, a folder puts it there), so a re-run reads it back.
+    the result is cached (:mod:`directives.cache`: keyed by the files' names and contents, read again only
+    where :class:`~directives.cache.FileIndex` shows a change, and by the package's code; ``cache_dir=None``
+    turns it off, a folder puts it there), so a re-run reads it back.
 
     Each row has a ``kind`` (see :func:`item_kind`); only ``kinds`` are returned, articles by default
     (``kinds=None`` returns every item: short items, captions and advertisements too). Place, level and
@@ -661,7 +718,7 @@ def load_corpus(
         raise CorpusError(f"{path}: no such folder or file")
     listing, unreadable = _list_folder(path) if path.is_dir() else (None, [])
     folder = cache.cache_dir(cache_dir)
-    entry = cache.entry_path(folder, "corpus", _corpus_key(path, listing), "parquet") if folder else None
+    entry = cache.entry_path(folder, "corpus", _corpus_key(path, listing, folder), "parquet") if folder else None
     cached = cache.read_entry(entry, _read_cache)
     if cached is not None:
         df, met = cached

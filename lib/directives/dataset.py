@@ -51,14 +51,17 @@ from .corpus import (
     COLUMNS,
     PARALLEL_MIN_CHARS,
     CorpusError,
-    _corpus_key,
     _folder_items,
+    _hash_file,
+    _hash_listed,
+    _key_of,
     _list_folder,
     _load_chunk,
     _problem,
     _report_problems,
     _sorted_table,
     _table_items,
+    _table_listing,
     _to_frame,
     kept_rows,
     load_corpus,  # noqa: F401  (the examples compare with it)
@@ -121,6 +124,14 @@ def _engine_map(fn: Callable, items: Iterable, client, processes: int, window: i
         yield pending.popleft().result()
 
 
+AGGREGATE_MIN_PARTITIONS = 4  # from this many partitions, counts and TF-IDF rows are made on all cores
+
+
+def _aggregate_processes(partitions: int) -> int:
+    """Local worker processes for a pass over ``partitions`` partitions (one: no pool to start for a few)."""
+    return min(os.cpu_count() or 1, partitions) if partitions >= AGGREGATE_MIN_PARTITIONS else 1
+
+
 # --------------------------------------------------------------------------- one partition
 def _partition_schema():
     import pyarrow as pa
@@ -131,17 +142,18 @@ def _partition_schema():
     return schema.append(pa.field("all_tokens", pa.large_string())).append(pa.field("tokens", pa.large_string()))
 
 
-def _build_partition(spec: tuple[str, list, str]) -> dict:
+def _build_partition(spec: tuple[str, list, str, bool]) -> dict:
     """Worker: read, clean, convert and segment one partition's items and write it as Parquet to
-    ``path``. Returns what the parent needs to deduplicate: the problems met and four short columns."""
+    ``path``. Returns what the parent needs to deduplicate: the problems met and four short columns; and,
+    when ``spec[3]``, each file's content digest (the cache key of a corpus never hashed before)."""
     import pyarrow as pa
 
     from ._parquet import write_parquet
     from .tokens import _segment_and_filter
 
-    kind, items, path = spec
-    t0 = time.process_time()
-    batch, problems = _load_chunk((kind, items))
+    kind, items, path, digest = spec
+    t0, thread0 = time.process_time(), time.thread_time()
+    batch, problems, *digests = _load_chunk((kind, items, digest))
     t1 = time.process_time()
     texts = batch.column("text_simplified").to_pylist()
     all_tokens, tokens = _segment_and_filter((texts, {}))
@@ -149,11 +161,16 @@ def _build_partition(spec: tuple[str, list, str]) -> dict:
     t2 = time.process_time()
     table = pa.Table.from_batches([batch]).append_column("all_tokens", all_tokens).append_column("tokens", tokens)
     write_parquet(table.cast(_partition_schema()), Path(path))
-    cpu = {"load_clean_convert": t1 - t0, "segment": t2 - t1, "write": time.process_time() - t2}
+    t3, thread3 = time.process_time(), time.thread_time()
+    # the steps by the process's CPU time; "other_threads": what the worker's other threads used meanwhile
+    # (none in a pool worker; a Dask worker's event loop, profiler and monitors)
+    cpu = {"load_clean_convert": t1 - t0, "segment": t2 - t1, "write": t3 - t2,
+           "other_threads": (t3 - t0) - (thread3 - thread0)}  # fmt: skip
     columns = {c: table.column(c).to_pylist() for c in ("source_file", "n_han", "digest", "kind")}
     del table, batch
     release_memory()
-    return {"rows": len(columns["digest"]), "problems": problems, "cpu": cpu, **columns}
+    out = {"rows": len(columns["digest"]), "problems": problems, "cpu": cpu, **columns}
+    return {**out, "file_digests": digests[0]} if digests else out
 
 
 def _partitions(items: list, sizes: list[int], rows: int, chars: int) -> list[tuple[int, int]]:
@@ -279,11 +296,22 @@ def _string_array(values: list[str]):
     return pa.array(values, pa.large_string())
 
 
-def _dataset_key(path: Path, listing, partition_rows: int) -> str:
+def _dataset_key(corpus: str, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
-    corpus = _corpus_key(path, listing)
     return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}))
+
+
+def _built_before(root: Path, corpus: Path) -> bool:
+    """Whether the cache folder holds a dataset of the corpus at this path (any version of its files)."""
+    where = str(corpus.resolve())
+    for manifest in root.glob(f"dataset-*/{_MANIFEST}"):
+        try:
+            if json.loads(manifest.read_text(encoding="utf-8")).get("corpus") == where:
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def _read_manifest(folder: Path) -> CorpusDataset:
@@ -304,7 +332,9 @@ def _open_cached(folder: Path) -> CorpusDataset | None:
     if not folder.is_dir():
         return None
     try:
-        return _read_manifest(folder)
+        found = _read_manifest(folder)
+        os.utime(folder / _MANIFEST)  # used now: eviction removes the least recently used first
+        return found
     except Exception as exc:  # any failure to read means the dataset is damaged
         warnings.warn(f"{folder}: damaged dataset ({type(exc).__name__}: {exc}); removed, rebuilding",
                       cache.CacheWarning, stacklevel=3)  # fmt: skip
@@ -340,18 +370,28 @@ def build_dataset(
     if not path.exists():
         raise CorpusError(f"{path}: no such folder or file")
     listing, unreadable = _list_folder(path) if path.is_dir() else (None, [])
-    key = _dataset_key(path, listing, partition_rows)
     root = cache.cache_dir(cache_dir)
-    if root is not None:
-        target = root / f"dataset-{key}"
-        found = _open_cached(target)
+    # The key needs every file's digest. Files the index knows unchanged are not read; the others are read
+    # here, unless this corpus was never built in this cache (no index, no dataset of it): then nothing can
+    # be found, and the workers digest the bytes they read anyway, so the key is made after the build.
+    files = listing if listing is not None else _table_listing(path)
+    index = cache.FileIndex(root, path)
+    digests = index.lookup(files)
+    checked = time.time_ns()
+    deferred = listing is not None and (root is None or (not index.found and not _built_before(root, path)))
+    txt = [deferred and f[1].lower().endswith(".txt") for f in files]
+    todo = [b"" if t else d for d, t in zip(digests, txt, strict=True)]  # b"": the worker's to digest
+    readable = _hash_listed(files, todo)
+    digests = [d if t else done for d, t, done in zip(digests, txt, todo, strict=True)]
+    key = None if deferred else _dataset_key(_key_of(path, files, digests), partition_rows)
+    if root is not None and key is not None:
+        found = _open_cached(root / f"dataset-{key}")
         if found is not None:
+            index.save(files, [d if ok else None for d, ok in zip(digests, readable, strict=True)], checked)
             for where, message in found.problems:
                 _problem(where, message, strict)
             _report_problems(found.problems, problems)
             return found
-    else:
-        target = Path(tempfile.mkdtemp(prefix="directives-dataset-")) / "dataset"
     met: list[tuple[str, str]] = []
 
     def problem(where, message):
@@ -366,16 +406,18 @@ def build_dataset(
         kind, (items, sizes) = "row", _table_items(path, problem)
     del listing
     bounds = _partitions(items, sizes, partition_rows, PARTITION_CHARS)
-    work = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    parent = root if root is not None else Path(tempfile.mkdtemp(prefix="directives-dataset-"))
+    work = parent / f".dataset-{uuid.uuid4().hex}.tmp"
     work.mkdir(parents=True)
+    target = None
     try:
         names = [f"part-{i:05d}.parquet" for i in range(len(bounds))]
-        specs = ((kind, items[a:b], str(work / name)) for (a, b), name in zip(bounds, names, strict=True))
+        specs = ((kind, items[a:b], str(work / name), deferred) for (a, b), name in zip(bounds, names, strict=True))
         engine = dask_client(client)
         processes = processes or os.cpu_count() or 1
         local = processes if processes >= 2 and sum(sizes) >= PARALLEL_MIN_CHARS and len(bounds) > 1 else 1
         seen: dict[str, str] = {}
-        rows, drops, cpu = [], [], {}
+        rows, drops, cpu, worker_digests = [], [], {}, []
         bar = progress_bar(total=len(bounds), desc="partitions")
         for result in _engine_map(_build_partition, specs, engine, local):
             for where, message in result["problems"]:
@@ -385,23 +427,35 @@ def build_dataset(
             for step, seconds in result["cpu"].items():
                 cpu[step] = cpu.get(step, 0.0) + seconds
             drops.append(None if all(keep) else keep)
+            worker_digests.extend(result.get("file_digests", ()))
             bar.update(1)
         bar.close()
         del items, sizes, seen
+        if deferred:  # the .txt files' digests, in listing order, from the workers that read them
+            where_txt = [i for i, t in enumerate(txt) if t]
+            for i, digest in zip(where_txt, worker_digests, strict=True):
+                digests[i], readable[i] = (digest, True) if digest is not None else _hash_file(files[i][0])
+            key = _dataset_key(_key_of(path, files, digests), partition_rows)
+        del worker_digests
+        target = (root if root is not None else parent) / (f"dataset-{key}" if root is not None else "dataset")
         for name, keep in zip(names, drops, strict=True):
             if keep is not None:
                 _filter_partition(work / name, keep)
-        manifest = {"key": key, "partitions": names, "rows": rows, "problems": met,
+        manifest = {"key": key, "corpus": str(path.resolve()), "partitions": names, "rows": rows, "problems": met,
                     "bytes": [(work / name).stat().st_size for name in names]}  # fmt: skip
         (work / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        if root is not None:  # before the dataset is in place: writing the index may trim the folder
+            index.save(files, [d if ok else None for d, ok in zip(digests, readable, strict=True)], checked)
         if target.exists():
             shutil.rmtree(target)
         os.replace(work, target)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-        if root is None and not target.exists():
-            shutil.rmtree(target.parent, ignore_errors=True)
+        if root is None and (target is None or not target.exists()):
+            shutil.rmtree(parent, ignore_errors=True)
+    if root is not None:
+        cache.evict(root, keep=target)
     release_memory()
     _report_problems(met, problems)
     dataset = CorpusDataset(target, names, rows, key, met, cpu)
@@ -469,7 +523,7 @@ def _totals(
         if cached is not None:
             return cached
     specs = [(str(p), _kinds(kinds)) for p in dataset.files]
-    parts = _engine_map(_partition_totals, specs, dask_client(client), 1)
+    parts = _engine_map(_partition_totals, specs, dask_client(client), _aggregate_processes(len(specs)))
     vocab, tf, df, n = np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64), 0
     for v, t, d, rows in parts:  # merged as they come: one partition's vocabulary in memory beside the total
         merged = np.union1d(vocab, v)
@@ -568,7 +622,7 @@ def fit_tfidf(
     else:
         shared_vocab, shared_idf = vocab, idf
     specs = [(str(p), _kinds(kinds), shared_vocab, shared_idf) for p in dataset.files]
-    parts = _engine_map(_partition_tfidf, specs, engine, 1)
+    parts = _engine_map(_partition_tfidf, specs, engine, _aggregate_processes(len(specs)))
     nnz = int(df.sum())  # each document holds each of its terms once: the matrix's size is known now
     data, indices = np.empty(nnz, np.float32), np.empty(nnz, np.int32)
     indptr, ids, at = [np.zeros(1, np.int64)], [], 0
@@ -646,7 +700,7 @@ def unit_totals(dataset: CorpusDataset, by: str = "region", kinds=("article",), 
     """
     specs = [(str(p), by, _kinds(kinds)) for p in dataset.files]
     total = None
-    for part in _engine_map(_partition_unit_totals, specs, dask_client(client), 1):
+    for part in _engine_map(_partition_unit_totals, specs, dask_client(client), _aggregate_processes(len(specs))):
         total = part if total is None else pd.concat([total, part], ignore_index=True)
         total = total.groupby(["unit", "term"], sort=False, as_index=False).sum()
     if total is None:
