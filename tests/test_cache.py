@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import shutil
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -55,16 +56,13 @@ def test_damaged_entries_are_reported_removed_and_rebuilt(tmp_path, damage):
         load_corpus(corpus, cache_dir=folder)
 
 
-def _load(args):
-    corpus, folder = args
-    return len(load_corpus(corpus, cache_dir=folder))
-
-
 def test_two_loads_at_once_never_see_half_an_entry(tmp_path):
     corpus, folder = _seeds(tmp_path), tmp_path / "cache"
+    # the library's own function is sent to the workers (a function of this module would need the workers to import
+    # the tests, which they cannot under every way of starting pytest: they then die, and the pool waits forever)
     with mp.get_context("spawn").Pool(2) as pool:
-        counts = pool.map(_load, [(corpus, folder)] * 8)
-    assert counts == [5] * 8
+        frames = pool.map(partial(load_corpus, cache_dir=folder), [corpus] * 8)
+    assert [len(f) for f in frames] == [5] * 8
     assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 

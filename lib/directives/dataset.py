@@ -38,6 +38,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,7 @@ from .corpus import (
     _to_frame,
     kept_rows,
     load_corpus,  # noqa: F401  (the examples compare with it)
+    prepare_workers,
 )
 
 if TYPE_CHECKING:
@@ -106,12 +108,14 @@ def dask_client(client: Any = None):
 _CLIENTS: dict[str, Any] = {}
 
 
-def _engine_map(fn: Callable, items: Iterable, client, processes: int, window: int | None = None) -> Iterator:
+def _engine_map(
+    fn: Callable, items: Iterable, client, processes: int, window: int | None = None, prepare: Callable | None = None
+) -> Iterator:
     """``map(fn, items)`` in order: on the Dask ``client`` when there is one (at most ``window`` tasks
     submitted ahead, so a large corpus's work is described as it is needed), else over ``processes``
-    local worker processes."""
+    local worker processes (which inherit what ``prepare`` builds: see :func:`~directives._parallel.ordered_map`)."""
     if client is None:
-        yield from ordered_map(fn, items, processes)
+        yield from ordered_map(fn, items, processes, prepare=prepare)
         return
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     window = window or workers * 3
@@ -419,7 +423,9 @@ def build_dataset(
         seen: dict[str, str] = {}
         rows, drops, cpu, worker_digests = [], [], {}, []
         bar = progress_bar(total=len(bounds), desc="partitions")
-        for result in _engine_map(_build_partition, specs, engine, local):
+        sample = items[0][0] if kind == "file" and items else None  # (confirms a legacy encoding once)
+        prepare = partial(prepare_workers, sample)
+        for result in _engine_map(_build_partition, specs, engine, local, prepare=prepare):
             for where, message in result["problems"]:
                 problem(where, message)
             keep = _deduplicate(result, seen, problem)
