@@ -26,6 +26,7 @@ counts stay exact and only what is per document is sampled.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,8 +133,11 @@ class Corpus:
         from .dataset import term_totals
 
         totals = term_totals(self.dataset, kinds=self._kinds(), cache_dir=self.cache_dir)
-        out = pd.DataFrame({"term": pd.Series(totals["term"].to_numpy(), dtype="str"),
-                            "count": totals["count"].to_numpy(np.int64), "docs": totals["documents"].to_numpy(np.int64)})  # fmt: skip
+        out = pd.DataFrame({
+            "term": pd.Series(totals["term"].to_numpy(), dtype="str"),
+            "count": totals["count"].to_numpy(np.int64),
+            "docs": totals["documents"].to_numpy(np.int64),
+        })  # fmt: skip
         out["per_1000"] = out["count"] / max(int(out["count"].sum()), 1) * 1000
         out = out[["term", "count", "per_1000", "docs"]]
         return out.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
@@ -211,6 +215,22 @@ class Corpus:
             if len(table):
                 tables.append(table)
         return _date_order(_frame(tables, wanted))[list(dict.fromkeys(["doc_id", *columns]))]
+
+    def map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+        """``fn`` applied to every document, a partition at a time (each a frame of doc_id, date and ``columns``
+        of the documents of the corpus's kinds), the results concatenated: exact per-document work (counts
+        of phrases, dictionary matches) at any size with one partition's text in memory.
+
+        >>> corpus = open_corpus(paths.SEEDS_DIR, cache_dir=None)
+        >>> corpus.map_partitions(lambda part: part[["doc_id"]].assign(n=part.text.str.len()), ["text"]).shape
+        (5, 2)
+        """
+        wanted = list(dict.fromkeys(["doc_id", "date", *columns]))
+        parts = [fn(_frame([table], wanted)) for table in self.dataset.read(wanted, self.kinds)]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return fn(_frame([], wanted))
+        return pd.concat(parts, ignore_index=True)
 
     def changes(self) -> pd.DataFrame:
         """Every change cleaning made to every document (exact at any size; only ``doc_id`` and ``changes``
