@@ -143,16 +143,20 @@ class Corpus:
         return out.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
 
     def tfidf(self) -> TfidfModel:
-        """The TF-IDF model fitted on every document (:func:`directives.dataset.fit_tfidf`, cached): the same
-        vocabulary, idf and rows as ``TfidfModel().fit`` of the whole frame (rows in corpus order, named by
-        ``doc_ids_``).
+        """The TF-IDF model fitted on every document (:func:`directives.dataset.fit_tfidf`, a partition at a
+        time, cached), its rows in the order of ``meta``: the same vocabulary, idf and matrix as
+        ``TfidfModel().fit`` of the whole corpus's frame.
 
-        >>> open_corpus(paths.SEEDS_DIR, cache_dir=None).tfidf().matrix_.shape[0]
-        5
+        >>> from directives.tfidf import TfidfModel
+        >>> corpus = open_corpus(paths.SEEDS_DIR, columns=["tokens"], cache_dir=None)
+        >>> model, direct = corpus.tfidf(), TfidfModel().fit(corpus.frame)
+        >>> (model.doc_ids_ == direct.doc_ids_).all(), abs(model.matrix_ - direct.matrix_).max() < 1e-6
+        (np.True_, np.True_)
         """
         from .dataset import fit_tfidf
 
-        return fit_tfidf(self.dataset, kinds=self._kinds(), cache_dir=self.cache_dir)
+        model = fit_tfidf(self.dataset, kinds=self._kinds(), cache_dir=self.cache_dir)
+        return model.subset(self.meta["doc_id"].to_numpy())
 
     def unit_counts(self, units: Units) -> pd.DataFrame:
         """Each unit's term counts over every document of the unit (exact at any size): the frame
