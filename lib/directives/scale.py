@@ -222,8 +222,9 @@ class Corpus:
 
     def map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame], columns: list[str]) -> pd.DataFrame:
         """``fn`` applied to every document, a partition at a time (each a frame of doc_id, date and ``columns``
-        of the documents of the corpus's kinds), the results concatenated: exact per-document work (counts
-        of phrases, dictionary matches) at any size with one partition's text in memory.
+        of the documents of the corpus's kinds), the results concatenated in the order of ``meta`` (by the
+        documents' ``doc_id``, stably): exact per-document work (counts of phrases, formulas, dictionary
+        matches) at any size with one partition's text in memory.
 
         >>> corpus = open_corpus(paths.SEEDS_DIR, cache_dir=None)
         >>> corpus.map_partitions(lambda part: part[["doc_id"]].assign(n=part.text.str.len()), ["text"]).shape
@@ -234,7 +235,12 @@ class Corpus:
         parts = [p for p in parts if len(p)]
         if not parts:
             return fn(_frame([], wanted))
-        return pd.concat(parts, ignore_index=True)
+        out = pd.concat(parts, ignore_index=True)
+        if "doc_id" in out.columns:
+            rank = pd.Series(np.arange(len(self.meta)), index=self.meta["doc_id"].to_numpy())
+            order = np.argsort(rank.reindex(out["doc_id"].to_numpy()).to_numpy(), kind="stable")
+            out = out.iloc[order].reset_index(drop=True)
+        return out
 
     def changes(self) -> pd.DataFrame:
         """Every change cleaning made to every document (exact at any size; only ``doc_id`` and ``changes``
