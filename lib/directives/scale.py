@@ -273,6 +273,7 @@ def open_corpus(
     strict: bool = False,
     cache_dir: str | Path | None = cache.DEFAULT,
     client: Any = None,
+    partition_rows: int | None = None,
 ) -> Corpus:
     """Open the corpus at ``path`` (what :func:`~directives.load_corpus` reads) at any size: its partitioned
     dataset (built once and cached; on Dask with ``client``), every document's metadata as ``meta``, and as
@@ -280,18 +281,20 @@ def open_corpus(
     ``text``, ``text_raw``, ``changes``) of every document of ``kinds``, or of a seeded random sample of
     ``max_articles`` when there are more (the frame says so: ``frame.attrs["sample"]``). Both frames are in
     date order, with the dtypes of :func:`~directives.load_corpus`'s frame (``changes`` as lists). Problems
-    are reported as by :func:`~directives.load_corpus`.
+    are reported as by :func:`~directives.load_corpus`. ``partition_rows`` is the dataset's partition size
+    (:data:`directives.dataset.PARTITION_ROWS` by default).
 
     >>> corpus = open_corpus(paths.SEEDS_DIR, columns=["text_simplified"], cache_dir=None)
     >>> list(corpus.frame.columns[-2:]), corpus.frame.attrs["sample"]
     (['n_han', 'text_simplified'], None)
     """
-    from .dataset import build_dataset, sample_frame
+    from .dataset import PARTITION_ROWS, build_dataset, sample_frame
 
     if kinds is not None:
         select_kinds(pd.DataFrame({"kind": []}), kinds)  # unknown kinds raise here, as load_corpus's do
         kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
-    ds = build_dataset(path, cache_dir=cache_dir, client=client, strict=strict, problems=problems)
+    ds = build_dataset(path, cache_dir=cache_dir, client=client, strict=strict, problems=problems,
+                       partition_rows=partition_rows or PARTITION_ROWS)  # fmt: skip
     meta = _date_order(_frame(list(ds.read(META_COLUMNS, kinds)), META_COLUMNS))
     heavy = [c for c in columns if c not in META_COLUMNS]
     if len(meta) <= max_articles:
