@@ -117,7 +117,7 @@ def table(results: dict) -> str:
         f"{platform.machine()}, {os.cpu_count()} cores (shared), {time.strftime('%Y-%m-%d')}. Seconds; peak RSS "
         "of each notebook's kernel in MB (with its worker processes in brackets).\n",
     ]
-    for size, runs in results.items():
+    for runs in results.values():
         names = sorted(runs["cold"]["notebooks"])
         lines.append(f"**{runs['label']}** ({runs['mb']:,.0f} MB)\n")
         lines.append("| run | total | " + " | ".join(names) + " | index | largest kernel MB |")
@@ -142,7 +142,14 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, help="where the corpus, caches and outputs go (default: temporary)")
     ap.add_argument("--no-warm", action="store_true", help="only the cold run")
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--table-only", action="store_true", help="the table of the runs recorded in --workdir")
     a = ap.parse_args()
+    if a.table_only:
+        result = table(json.loads((a.workdir / "results.json").read_text()))
+        print(result)
+        if not a.no_readme:
+            write_results("notebooks", result, HEADING)
+        return
     from directives import paths
     from directives.synthetic import write_corpus
 

@@ -298,7 +298,7 @@ def open_corpus(
     meta = _date_order(_frame(list(ds.read(META_COLUMNS, kinds)), META_COLUMNS))
     heavy = [c for c in columns if c not in META_COLUMNS]
     if len(meta) <= max_articles:
-        frame = meta if not heavy else meta.merge(_frame(list(ds.read(["doc_id", *heavy], kinds)), ["doc_id"]),
+        frame = meta.copy() if not heavy else meta.merge(_frame(list(ds.read(["doc_id", *heavy], kinds)), ["doc_id"]),
                                                   on="doc_id", how="left", validate="one_to_one")  # fmt: skip
         frame.attrs["sample"] = None
     else:
