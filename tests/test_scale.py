@@ -88,3 +88,20 @@ def test_another_seed_another_sample_and_whole_below_the_limit(synthetic):
     whole = open_corpus(corpus.path, columns=["tokens"], partition_rows=150)
     assert not whole.sampled and whole.scope() == "all 600 articles" and whole.sample_note() == ""
     pd.testing.assert_frame_equal(whole.frame[["doc_id", "tokens"]], full[["doc_id", "tokens"]])
+
+
+def test_every_notebook_declares_the_one_threshold():
+    """Each notebook's MAX_ARTICLES_IN_MEMORY parameter defaults to the library's, so a report run on a large
+    corpus takes the same path in all of them."""
+    import ast
+
+    import nbformat
+    from directives.report import list_notebooks
+    from directives.scale import MAX_ARTICLES_IN_MEMORY
+
+    for nb_path in list_notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        [params] = [c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        found = {node.targets[0].id: node.value for node in ast.parse(params).body if isinstance(node, ast.Assign)}
+        assert "MAX_ARTICLES_IN_MEMORY" in found, nb_path.name
+        assert ast.literal_eval(found["MAX_ARTICLES_IN_MEMORY"]) == MAX_ARTICLES_IN_MEMORY, nb_path.name
