@@ -38,8 +38,14 @@ processes added). Targets of issue 19 at 100,000 articles: the whole collection 
 above 4 GB."""
 
 
-def _kernels(pid: int) -> dict[int, tuple[float, int, int]]:
-    """Each Jupyter kernel under ``pid``: its start time, its own RSS and the RSS of its subtree."""
+def _cpu(proc) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
+def _kernels(pid: int, cpu: dict[int, float]) -> dict[int, tuple[float, int, int]]:
+    """Each Jupyter kernel under ``pid``: its start time, its own RSS and the RSS of its subtree. ``cpu`` gets
+    the CPU seconds of every process of the tree seen so far (kernels and their workers), by pid."""
     import psutil
 
     out = {}
@@ -49,6 +55,7 @@ def _kernels(pid: int) -> dict[int, tuple[float, int, int]]:
         return out
     for p in procs:
         try:
+            cpu[p.pid] = max(cpu.get(p.pid, 0.0), _cpu(p))
             if "ipykernel_launcher" not in " ".join(p.cmdline()):
                 continue
             if "ipykernel_launcher" in " ".join(p.parent().cmdline()):  # a worker forked by a kernel
@@ -84,8 +91,11 @@ def run_collection(corpus: Path, out: Path, cache: Path) -> dict:
     for t in threads:
         t.start()
     peaks: dict[int, list] = {}
+    cpu: dict[int, float] = {}
+    load = [os.getloadavg()[0]]
     while proc.poll() is None:
-        for pid, (start, own, tree) in _kernels(proc.pid).items():
+        load.append(os.getloadavg()[0])
+        for pid, (start, own, tree) in _kernels(proc.pid, cpu).items():
             peak = peaks.setdefault(pid, [start, 0, 0])
             peak[1], peak[2] = max(peak[1], own), max(peak[2], tree)
         time.sleep(0.25)
@@ -102,7 +112,10 @@ def run_collection(corpus: Path, out: Path, cache: Path) -> dict:
     kernels = [peaks[pid] for pid in sorted(peaks, key=lambda p: peaks[p][0])]
     names = [name[:2] for _, name in ran]
     memory = {n: (k[1] / 1e6, k[2] / 1e6) for n, k in zip(names, kernels, strict=False)}
-    return {"total_s": total, "notebooks": times, "memory_mb": memory, "index_s": total - last}
+    import statistics
+
+    return {"total_s": total, "notebooks": times, "memory_mb": memory, "index_s": total - last,
+            "cpu_s": sum(cpu.values()), "load": statistics.median(load)}  # fmt: skip
 
 
 def corpus_mb(corpus: Path) -> float:
@@ -119,9 +132,17 @@ def table(results: dict) -> str:
     ]
     for runs in results.values():
         names = sorted(runs["cold"]["notebooks"])
-        lines.append(f"**{runs['label']}** ({runs['mb']:,.0f} MB)\n")
-        lines.append("| run | total | " + " | ".join(names) + " | index | largest kernel MB |")
-        lines.append("|---|---:|" + "---:|" * len(names) + "---:|---:|")
+        built = (
+            "cold: the partitioned dataset built in the first notebook"
+            if runs.get("dataset") != "reused"
+            else (
+                "cold: the partitioned dataset already built (its build is benchmarked by bench_scale.py), everything "
+                "else computed"
+            )
+        )
+        lines.append(f"**{runs['label']}** ({runs['mb']:,.0f} MB; {built}; warm: the same cache again)\n")
+        lines.append("| run | total | " + " | ".join(names) + " | index | largest kernel MB | CPU s | load |")
+        lines.append("|---|---:|" + "---:|" * len(names) + "---:|---:|---:|---:|")
         for run in ("cold", "warm"):
             if run not in runs:
                 continue
@@ -130,7 +151,8 @@ def table(results: dict) -> str:
                      if n in r["memory_mb"] else f"{r['notebooks'][n]:.0f} s" for n in names]  # fmt: skip
             largest = max((m[0] for m in r["memory_mb"].values()), default=0)
             lines.append(f"| {run} | {r['total_s']:.0f} s | " + " | ".join(cells)
-                         + f" | {r['index_s']:.0f} s | {largest:,.0f} |")  # fmt: skip
+                         + f" | {r['index_s']:.0f} s | {largest:,.0f} | {r.get('cpu_s', 0):,.0f} | "
+                         f"{r.get('load', 0):.1f} |")  # fmt: skip
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -141,6 +163,9 @@ def main() -> None:
     ap.add_argument("--seeds", action="store_true", help="also run the collection on the seeds (small run)")
     ap.add_argument("--workdir", type=Path, help="where the corpus, caches and outputs go (default: temporary)")
     ap.add_argument("--no-warm", action="store_true", help="only the cold run")
+    ap.add_argument("--reuse-dataset", action="store_true",
+                    help="keep a partitioned dataset already built in --workdir's cache (the cold run then starts "
+                         "from the dataset: every other cache entry is removed)")  # fmt: skip
     ap.add_argument("--no-readme", action="store_true")
     ap.add_argument("--table-only", action="store_true", help="the table of the runs recorded in --workdir")
     a = ap.parse_args()
@@ -169,13 +194,15 @@ def main() -> None:
             corpora.append((str(n), corpus, f"{n:,} synthetic articles"))
         for key, corpus, label in corpora:
             cache = workdir / f"cache_{key}"
-            shutil.rmtree(cache, ignore_errors=True)
             runs = {"label": label, "mb": corpus_mb(corpus)}
+            for entry in cache.iterdir() if cache.is_dir() else ():
+                if not (a.reuse_dataset and entry.name.startswith("dataset-")):
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            runs["dataset"] = "reused" if a.reuse_dataset and any(cache.glob("dataset-*")) else "built"
             for run in ("cold",) if a.no_warm else ("cold", "warm"):
                 runs[run] = run_collection(corpus, workdir / f"out_{key}_{run}", cache)
                 print(key, run, json.dumps(runs[run]), flush=True)
             results[key] = runs
-            shutil.rmtree(cache, ignore_errors=True)
         (workdir / "results.json").write_text(json.dumps(results))
     finally:
         if a.workdir is None:
