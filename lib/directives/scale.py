@@ -26,6 +26,8 @@ counts stay exact and only what is per document is sampled.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +44,13 @@ if TYPE_CHECKING:
     from .tfidf import TfidfModel
     from .units import Units
 
-# Above this many documents a notebook's per-document work runs on a seeded sample of this many. 10,000 is
-# what the heaviest per-document steps afford on a 2-core machine in well under a minute each and under 4 GB
-# (the shared passages' suffix array: about 1.7 GB per 10,000 articles; near-copies at 10,000: about 30 s;
-# see benchmarks/README.md); the two real corpora of ../shared/corpora are below it and run whole.
-MAX_ARTICLES_IN_MEMORY = 10_000
+# Above this many documents a notebook's per-document work runs on a seeded sample of this many. 5,000 keeps the
+# heaviest per-document steps to about 20 s each on a 2-core machine and under 1 GB (shared passages: 35 s and
+# 1.7 GB at 10,000 articles, growing a little faster than the articles; near-copies 43 s at 10,000; exact
+# neighbours 16 s at 10,000, growing with the square; see benchmarks/README.md), so that the whole collection
+# fits in a few minutes at any size; the two real corpora of ../shared/corpora (2,109 and 221 items) are below it
+# and run whole.
+MAX_ARTICLES_IN_MEMORY = 5_000
 HEAVY_COLUMNS = ("text_raw", "text", "text_simplified", "changes", "all_tokens", "tokens")
 META_COLUMNS = [c for c in COLUMNS if c not in HEAVY_COLUMNS]
 __all__ = ["MAX_ARTICLES_IN_MEMORY", "Corpus", "open_corpus"]
@@ -222,16 +226,30 @@ class Corpus:
 
     def map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame], columns: list[str]) -> pd.DataFrame:
         """``fn`` applied to every document, a partition at a time (each a frame of doc_id, date and ``columns``
-        of the documents of the corpus's kinds), the results concatenated in the order of ``meta`` (by the
-        documents' ``doc_id``, stably): exact per-document work (counts of phrases, formulas, dictionary
-        matches) at any size with one partition's text in memory.
+        of the documents of the corpus's kinds; on all cores, in forked workers, so ``fn`` may be a lambda), the
+        results concatenated in the order of ``meta`` (by the documents' ``doc_id``, stably): exact per-document
+        work (counts of phrases, formulas, dictionary matches) at any size with a partition's text in memory.
 
         >>> corpus = open_corpus(paths.SEEDS_DIR, cache_dir=None)
         >>> corpus.map_partitions(lambda part: part[["doc_id"]].assign(n=part.text.str.len()), ["text"]).shape
         (5, 2)
         """
+        global _TASK
+
         wanted = list(dict.fromkeys(["doc_id", "date", *columns]))
-        parts = [fn(_frame([table], wanted)) for table in self.dataset.read(wanted, self.kinds)]
+        specs = [(str(path), wanted, self.kinds) for path in self.dataset.files]
+        processes = min(os.cpu_count() or 1, len(specs))
+        if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            _TASK = fn  # forked workers inherit it: a lambda or a closure need not be pickled
+            try:
+                with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+                    parts = list(pool.map(_run_partition, specs))
+            finally:
+                _TASK = None
+        else:
+            parts = [fn(_frame([table], wanted)) for table in self.dataset.read(wanted, self.kinds)]
         parts = [p for p in parts if len(p)]
         if not parts:
             return fn(_frame([], wanted))
@@ -254,6 +272,17 @@ class Corpus:
 
         tables = list(self.dataset.read(["doc_id", "date", "changes"], self.kinds))
         return cleaning_report(_date_order(_frame(tables, ["doc_id", "date", "changes"])))
+
+
+_TASK: Callable | None = None  # the function of the running map_partitions, for its forked workers
+
+
+def _run_partition(spec: tuple[str, list[str], tuple | None]) -> pd.DataFrame:
+    """Worker of :meth:`Corpus.map_partitions`: the function applied to one partition's documents."""
+    from .dataset import _read_partition
+
+    path, wanted, kinds = spec
+    return _TASK(_frame([_read_partition(path, wanted, kinds)], wanted))
 
 
 def _strings(values: list[str]):
