@@ -62,14 +62,46 @@ def test_notebooks_are_committed_without_outputs():
 
 @pytest.fixture(scope="module")
 def larger_run(tmp_path_factory):
-    """The collection on a synthetic corpus above the small-multiples limit (40), with notebook 06 told to
-    sample: the branches a large corpus takes, at a size a test can afford."""
+    """The collection on a synthetic corpus above the small-multiples limit (40), told to keep 50 articles in
+    memory: the branches a large corpus takes (aggregates over the dataset, a labelled sample), at a size a
+    test can afford; and the notebooks whose exact results do not depend on the sample, in memory."""
     from directives.synthetic import make_articles, write_as_files
 
     tmp = tmp_path_factory.mktemp("larger")
     corpus = write_as_files(make_articles(60, seed=5), tmp / "corpus")
-    run_collection(corpus, tmp / "out", parameters={"MAX_DOCS": 50})
+    run_collection(corpus, tmp / "out", parameters={"MAX_ARTICLES_IN_MEMORY": 50})
+    exact = [nb for nb in NOTEBOOKS if nb.name[:2] in EXACT_TABLES]
+    run_collection(corpus, tmp / "in_memory", notebooks=exact)
     return tmp / "out"
+
+
+# What the at-scale path computes over every article (a partition at a time), equal to the in-memory path's.
+EXACT_TABLES = {
+    "01": ["01_articles", "01_kinds", "01_summary", "01_places_by_basis", "01_changes", "01_changes_by_rule"],
+    "02": ["02_term_counts", "02_keyness"],
+    "03": ["03_clusters", "03_cluster_units", "03_similar_pairs", "03_distinctive_terms"],
+    "08": ["08_dictionary_by_unit"],
+}
+EXACT_FIGURES = ["01_cleaning_changes", "02_top_terms", "02_top_terms_by_article", "02_keyness", "03_clusters",
+                 "03_document_map", "03_similarity_heatmap", "03_dendrogram"]  # fmt: skip
+
+
+def test_at_scale_the_counts_equal_those_in_memory(larger_run):
+    in_memory = larger_run.parent / "in_memory"
+    for name in [t for tables in EXACT_TABLES.values() for t in tables]:
+        scaled, whole = (larger_run / "tables" / f"{name}.csv").read_bytes(), (in_memory / "tables" / f"{name}.csv")
+        assert scaled == whole.read_bytes(), f"{name}.csv differs between the two paths"
+    for name in EXACT_FIGURES:
+        assert _digest(larger_run / "figures").get(f"{name}.png") == _digest(in_memory / "figures")[f"{name}.png"], name
+
+
+def test_at_scale_the_sample_says_it_is_one(larger_run):
+    sample = "a random sample of 50 (seed 0) of the 60 articles"
+    for nb in ("02_term_frequency", "03_tfidf_similarity", "06_shared_phrases", "07_echoes", "08_topics"):
+        page = (larger_run / "reports" / f"{nb}.html").read_text(encoding="utf-8")
+        assert sample in page, f"{nb} does not say that it read a sample"
+    summary = (larger_run / "reports" / "01_corpus.html").read_text(encoding="utf-8")
+    assert "60 of 60 items are analysed" in summary  # notebook 01 reads every article's metadata, never a sample
 
 
 def test_collection_takes_the_large_corpus_branches(larger_run):
@@ -78,5 +110,5 @@ def test_collection_takes_the_large_corpus_branches(larger_run):
     for fig in (larger_run / "figures").glob("*.png"):
         assert np.asarray(Image.open(fig).convert("L"), dtype=float).std() > 5, f"{fig.name} is blank"
     page = (larger_run / "reports" / "06_shared_phrases.html").read_text(encoding="utf-8")
-    assert "a random sample of 50 (seed 0) of the 60 articles" in page
+    assert "in a random sample of 50 (seed 0) of the 60 articles" in page
     assert " articles)" in page  # formula and responsibility tables per region: "南京市 (7 articles)"

@@ -45,6 +45,11 @@ def term_counts(df: pd.DataFrame, by_doc: bool = False, column: str = "tokens") 
     return out.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
 
 
+def _is_counts(df: pd.DataFrame) -> bool:
+    """True when ``df`` holds counts already (doc_id, term, count) rather than tokens."""
+    return {"term", "count"} <= set(df.columns) and "tokens" not in df.columns
+
+
 def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
     """Signed log-likelihood G² of counts a (target) and b (reference) with corpus sizes c and d."""
     e1 = c * (a + b) / (c + d)
@@ -59,16 +64,18 @@ def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
 def keyness(df: pd.DataFrame, column: str = "tokens", min_count: int = 2) -> pd.DataFrame:
     """Keyness of every term in each document against the rest of the corpus: signed log-likelihood
     G² (positive: over-used in the document, negative: under-used), as in quanteda's textstat_keyness.
+    ``df`` is a frame of tokens, or counts already made (doc_id, term, count: ``term_counts(df, by_doc=True)``
+    or :meth:`directives.scale.Corpus.unit_counts`, exact for a corpus of any size).
 
     >>> toy = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["责任"] * 3 + ["防控"], ["防控"] * 3 + ["责任"]]})
     >>> k = keyness(toy, min_count=1).set_index(["doc_id", "term"])
     >>> round(float(k.loc[("a", "责任"), "g2"]), 3), round(float(k.loc[("a", "防控"), "g2"]), 3)
     (1.046, -1.046)
+    >>> keyness(term_counts(toy, by_doc=True), min_count=1).equals(keyness(toy, min_count=1))
+    True
     """
-    df = ensure_tokens(df)
-    counts = term_counts(df, by_doc=True, column=column).pivot_table(
-        index="term", columns="doc_id", values="count", fill_value=0
-    )
+    by_doc = df if _is_counts(df) else term_counts(ensure_tokens(df), by_doc=True, column=column)
+    counts = by_doc.pivot_table(index="term", columns="doc_id", values="count", fill_value=0)
     totals = counts.sum(axis=0)
     overall = counts.sum(axis=1)
     grand = float(totals.sum())

@@ -8,6 +8,7 @@ deterministic (fixed random_state).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from PIL import Image
 
@@ -60,7 +61,19 @@ def tfidf_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     >>> units = pd.DataFrame({"doc_id": ["a", "b"], "tokens": ["责任 压实 压实", "压实 防控"]})
     >>> {term: round(float(w), 2) for term, w in tfidf_weights(units)["a"].items()}
     {'责任': 0.64, '压实': 0.77}
+
+    ``units`` may also be each unit's counts (doc_id, term, count: :meth:`directives.scale.Corpus.unit_counts`,
+    exact for a corpus of any size): the same weights, the terms by weight (ties by term).
+
+    >>> from directives.analysis import term_counts
+    >>> by_counts = tfidf_weights(term_counts(units, by_doc=True))["a"]
+    >>> {term: round(float(w), 2) for term, w in by_counts.items()}
+    {'压实': 0.77, '责任': 0.64}
     """
+    from .analysis import _is_counts
+
+    if _is_counts(units):
+        return _tfidf_of_counts(units)
     from .tfidf import tfidf_vectors
 
     X, vocab = tfidf_vectors(units)
@@ -75,14 +88,44 @@ def count_weights(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     >>> units = pd.DataFrame({"doc_id": ["a"], "tokens": ["压实 责任 压实"]})
     >>> {term: int(n) for term, n in count_weights(units)["a"].items()}
     {'压实': 2, '责任': 1}
+    >>> from directives.analysis import term_counts
+    >>> count_weights(term_counts(units, by_doc=True))  # from counts already made: by count
+    {'a': {'压实': 2, '责任': 1}}
     """
-    from .analysis import term_counts
+    from .analysis import _is_counts, term_counts
 
+    if _is_counts(units):  # counts already made: terms by count (ties by term)
+        ordered = units.sort_values(["doc_id", "count", "term"], ascending=[True, False, True], kind="stable")
+        return {
+            d: dict(zip(g["term"], g["count"].astype(int), strict=True))
+            for d, g in ordered.groupby("doc_id", sort=False)
+        }
     counts = term_counts(units[["doc_id", "tokens"]], by_doc=True)
     found: dict[str, dict[str, int]] = {d: {} for d in units["doc_id"]}
     for doc, term, count in zip(counts["doc_id"], counts["term"], counts["count"], strict=True):
         found[doc][term] = int(count)
     return {d: _by_first_use(found[d], toks) for d, toks in zip(units["doc_id"], units["tokens"], strict=True)}
+
+
+def _tfidf_of_counts(counts: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """:func:`tfidf_weights` from each unit's counts: the matrix ``TfidfModel().fit`` makes of the units' pooled
+    tokens (sublinear tf, smoothed idf, L2-normalised rows), terms by weight (ties by term)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from .counting import tfidf_in_place
+
+    units, row = np.unique(counts["doc_id"].astype(str).to_numpy(), return_inverse=True)
+    vocab, col = np.unique(counts["term"].astype(str).to_numpy(), return_inverse=True)
+    X = sparse.csr_matrix((counts["count"].to_numpy(np.float32), (row, col)), shape=(len(units), len(vocab)))
+    X.sort_indices()
+    tfidf_in_place(X, TfidfTransformer(sublinear_tf=True).fit(X).idf_)
+    out = {}
+    for i, unit in enumerate(units):
+        part = X[i]
+        order = np.lexsort((vocab[part.indices], -part.data))
+        out[str(unit)] = dict(zip(vocab[part.indices][order].tolist(), part.data[order], strict=True))
+    return out
 
 
 def _by_first_use(weights: dict, tokens) -> dict:

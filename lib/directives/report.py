@@ -259,10 +259,12 @@ def write_index(
     from datetime import datetime
     from importlib.metadata import PackageNotFoundError, version
 
-    from .corpus import corpus_summary, load_corpus
+    from .corpus import corpus_summary
+    from .scale import open_corpus
 
     esc = html.escape
-    summary = corpus_summary(load_corpus(corpus, kinds=kinds, problems=[]))  # notebook 01 reports the problems
+    meta = open_corpus(corpus, kinds=kinds, problems=[]).meta  # metadata only; notebook 01 reports the problems
+    summary = corpus_summary(meta)
     versions = []
     for pkg in KEY_PACKAGES:
         try:

@@ -144,6 +144,22 @@ class TfidfModel:
         tfidf_in_place(X, self.idf_)
         return X
 
+    def subset(self, ids) -> TfidfModel:
+        """The same fitted space (vocabulary, idf) with only the rows of the documents ``ids``, in that order:
+        neighbours or similarities among a sample, weighted by the whole corpus.
+
+        >>> m = TfidfModel().fit(pd.DataFrame({"doc_id": ["a", "b", "c"], "tokens": ["压实 责任", "压实", "防控"]}))
+        >>> sub = m.subset(["c", "a"]); sub.doc_ids_.tolist(), sub.matrix_.shape, m.matrix_.shape
+        (['c', 'a'], (2, 3), (3, 3))
+        """
+        import copy
+
+        self._check_fitted()
+        rows = self._rows(ids)
+        sub = copy.copy(self)
+        sub.matrix_, sub.doc_ids_, sub._index = self.matrix_[rows], np.asarray(self.doc_ids_)[rows], None
+        return sub
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "matrix_"):
             raise RuntimeError("this TfidfModel is not fitted yet: call fit(df) first")

@@ -121,19 +121,19 @@ def article_timeline(df: pd.DataFrame, title_chars: int = 14) -> pd.DataFrame:
 
 def phrase_rates(df: pd.DataFrame, phrases: list[str], column: str = "text_simplified") -> pd.DataFrame:
     """Occurrences of each phrase per ``PER_CHARS`` characters in each article (substring counts).
-    Columns: doc_id, date, phrase, count, per_10k.
+    Columns: doc_id, date, phrase, count, per_10k, chars (the article's characters, as matched).
 
     >>> toy = pd.DataFrame({"doc_id": ["a"], "date": [pd.Timestamp("2022-03-18")], "text_simplified": ["动态清零" * 2]})
-    >>> phrase_rates(toy, ["动态清零"])[["count", "per_10k"]].to_dict("records")
-    [{'count': 2, 'per_10k': 2500.0}]
+    >>> phrase_rates(toy, ["动态清零"])[["count", "per_10k", "chars"]].to_dict("records")
+    [{'count': 2, 'per_10k': 2500.0, 'chars': 8}]
     """
     rows = []
     for doc, date, text in zip(df["doc_id"], df["date"], df[column].fillna("").map(matchable), strict=True):
         n = max(len(text), 1)
         for p in phrases:
             c = text.count(p)
-            rows.append((doc, date, p, c, c / n * PER_CHARS))
-    return pd.DataFrame(rows, columns=["doc_id", "date", "phrase", "count", "per_10k"])
+            rows.append((doc, date, p, c, c / n * PER_CHARS, len(text)))
+    return pd.DataFrame(rows, columns=["doc_id", "date", "phrase", "count", "per_10k", "chars"])
 
 
 def counts_by_period(df: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
@@ -159,14 +159,26 @@ def phrase_rates_by_period(df: pd.DataFrame, phrases: list[str], freq: str = "MS
     ...                     "text_simplified": ["清零" + "字" * 8, "字" * 10]})
     >>> phrase_rates_by_period(toy, ["清零"]).per_10k.tolist()
     [1000.0, 0.0]
+
+    ``df`` may also be :func:`phrase_rates`' table of every article (made a partition at a time for a corpus of
+    any size, :meth:`directives.scale.Corpus.map_partitions`): the same result, from its counts.
+
+    >>> phrase_rates_by_period(phrase_rates(toy, ["清零"]), ["清零"]).per_10k.tolist()
+    [1000.0, 0.0]
     """
     dated = df[df["date"].notna()].copy()
-    texts = dated["text_simplified"].fillna("").map(matchable)
-    dated["chars"] = texts.str.len()
+    from_rates = {"phrase", "count", "chars"} <= set(dated.columns)
+    if not from_rates:
+        texts = dated["text_simplified"].fillna("").map(matchable)
+        dated["chars"] = texts.str.len()
     frames = []
     for p in phrases:
-        dated["count"] = texts.str.count(re.escape(p))
-        g = dated.set_index("date")[["count", "chars"]].resample(freq).sum().reset_index()
+        if from_rates:
+            part = dated[dated["phrase"] == p]
+        else:
+            dated["count"] = texts.str.count(re.escape(p))
+            part = dated
+        g = part.set_index("date")[["count", "chars"]].resample(freq).sum().reset_index()
         g["phrase"] = p
         frames.append(g)
     out = pd.concat(frames, ignore_index=True).rename(columns={"date": "period"})
