@@ -506,8 +506,12 @@ def clean_article(raw: str) -> ArticleParts:
         changes.extend(ch)
     text, ch, fields = strip_furniture(text)
     changes.extend(ch)
+    spaced = text
     text, ch = normalize_whitespace(text)
     changes.extend(ch)
+    if text != spaced and _unsettled(text):  # the character steps again, to the same fixed point as normalize_text
+        text, ch = normalize_text(text)
+        changes.extend(ch)
     if "title" in fields:
         fields["title"] = P.HORIZONTAL_SPACE.sub(" ", _fullwidth_ascii_to_half(fields["title"])).strip()
     return ArticleParts(text, changes, fields)
@@ -521,10 +525,23 @@ def normalize_text(raw: str) -> StepResult:
     '實在'
     """
     changes: list[Change] = []
-    for step in (*TEXT_STEPS, normalize_whitespace):
-        raw, ch = step(raw)
-        changes.extend(ch)
+    for _round in range(_SETTLE_ROUNDS):
+        before = raw
+        for step in (*TEXT_STEPS, normalize_whitespace):
+            raw, ch = step(raw)
+            changes.extend(ch)
+        if raw == before or not _unsettled(raw):
+            break
     return raw, changes
+
+
+_SETTLE_ROUNDS = 3
+
+
+def _unsettled(text: str) -> bool:
+    """Whether the steps may read ``text`` again differently: it keeps a damage mark, and joining its lines or
+    spaces may have put that mark beside a run it did not touch before (é?下 下? became é?下下?)."""
+    return "?" in text or "\ufffd" in text
 
 
 def clean_text(raw: str) -> str:
