@@ -146,6 +146,12 @@ def test_place_rules_learned_from_the_labelled_samples():
     photo = "2018年我国人均出游达4次，国内旅游人数超过55亿人次。\n图为国庆期间，海南三亚迎来客流高峰。\n陈文武摄"
     assert infer_place("最美“中国红”", photo, {})["level"] == "central"
     assert infer_place("", "图为国庆期间，海南三亚迎来客流高峰。\n陈文武摄", {})["region"] == "三亚市"
+    # a text that speaks of itself locally (全县) but names places in two provinces alike gets no level without a
+    # place; one that names no place keeps the level it speaks at (a notice of 全省…)
+    pair = "浙江淳安县与贵州剑河县开展协作。淳安县派出技术员，剑河县组织培训，全县群众受益，全县就业增加。"
+    r = infer_place("协作扶贫 订单式培训", pair, {})
+    assert r["level"] is None or r["region"] is not None, r
+    assert infer_place("", "全省各级各部门要加强领导，全省上下形成合力。", {})["level"] == "province"
 
 
 def test_seeds_without_metadata_get_their_places_from_the_text(tmp_path):

@@ -558,11 +558,14 @@ def infer_place(
             return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
     if local:  # the whole document speaks of itself: its place is the one it names most
         d = _most_specific(whole()) or d
-        if d is None:
+        if d is not None:
+            return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
+        if not whole() or government:  # it names no place (a notice of 全省…): its level is all the text tells
             out = _result(None, None, "body", _voice(agency, outlet, self_level, government))
             out["level"] = addressee_level or self_level
             return out
-        return _result(d, None, "lead", _voice(agency, outlet, d.level, government))
+        # it names places in several provinces, none of them dominant (各地…, 浙江淳安与贵州剑河…): a level without a
+        # place says nothing; what follows reads it as a round-up, a commentary or a text set nowhere
     column = _TITLE_COLUMN.search(title)  # (钟声), (人民论坛): the paper's commentary, whatever places it names
     commentary = _COMMENTARY_COLUMN.search(title) or (column and _COMMENTATOR.search(column.group(1)))
     if d is not None and _PHOTO_CAPTION.search(lead):
