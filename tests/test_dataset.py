@@ -235,3 +235,80 @@ def test_counts_and_tfidf_on_all_cores_are_those_of_one_process(seeds_local, tmp
     pd.testing.assert_frame_equal(D.term_totals(many, cache_dir=None), D.term_totals(seeds_local, cache_dir=None))
     _same_model(D.fit_tfidf(many, cache_dir=None), D.fit_tfidf(seeds_local, cache_dir=None))
     pd.testing.assert_frame_equal(D.unit_totals(many), D.unit_totals(seeds_local))
+
+
+# --------------------------------------------------------------------------- tables read as a stream
+def _rows_whole(path, problem):
+    """The reference: the table read whole (``_read_table``), its rows made as the streamed reading makes them."""
+    from directives.corpus import _read_table, _table_rows
+
+    table = _read_table(path, problem)
+    return list(_table_rows(path, problem, frames=[] if table is None else [table]))
+
+
+def test_a_table_read_as_a_stream_gives_the_rows_of_the_whole_table(tmp_path, monkeypatch):
+    from directives import corpus as C
+
+    if not evaluate.POLICIES.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    monkeypatch.setattr(C, "TABLE_CHUNK_ROWS", 17)  # many chunks, one cut inside the sniffed head
+    monkeypatch.setattr(C, "_SNIFF_BYTES", 1000)
+    policies = pd.read_csv(evaluate.POLICIES, dtype=str, keep_default_na=False)
+    policies.loc[3, "text"] = ""  # a row with no text, reported by number in both readings
+    jsonl = tmp_path / "p.jsonl.gz"
+    policies.to_json(jsonl, orient="records", lines=True, force_ascii=False, compression="gzip")
+    gbk = tmp_path / "p.csv"
+    policies.head(40).to_csv(gbk, index=False, encoding="gb18030", errors="xmlcharrefreplace")
+    for path, n in ((evaluate.POLICIES, len(policies)), (jsonl, len(policies) - 1), (gbk, 39)):
+        whole, streamed = [], []
+        reference = _rows_whole(path, lambda w, m, met=whole: met.append((str(w), m)))
+        got = list(C._table_rows(path, lambda w, m, met=streamed: met.append((str(w), m))))
+        assert got == reference and streamed == whole, path.name
+        assert len(got) == n, path.name
+    parts = list(C._table_partitions(evaluate.POLICIES, print, rows=50, chars=10**9))
+    assert [len(p) for p in parts] == [50, 50, 50, 50, 21]  # 221 rows
+
+
+def test_a_table_that_changes_encoding_keeps_every_row_and_says_so(tmp_path, monkeypatch):
+    from directives import corpus as C
+
+    monkeypatch.setattr(C, "_SNIFF_BYTES", 200)
+    article = "某县召开会议，要求压实四方责任，坚决克服麻痹思想、松劲心态和侥幸心理，抓细抓实各项防控措施。"
+    head = "doc_id,text\n" + "".join(f"u{i},{article}{i}\n" for i in range(5))
+    tail = "".join(f"g{i},{article}{i}\n" for i in range(5))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode("utf-8") + tail.encode("gb18030"))
+    met = []
+    rows = list(C._table_rows(path, lambda w, m: met.append((str(w), m))))
+    assert [item[0] for item, _ in rows] == [f"u{i}" for i in range(5)] + [f"g{i}" for i in range(5)]
+    assert rows[0][0][2] == article + "0" and rows[-1][0][2] == article + "4"  # both halves read right
+    said = "not in utf-8 throughout: line 7 and others read as gb18030"
+    assert any(w.endswith("mixed.csv") and said in m for w, m in met), met
+
+
+def test_a_table_dataset_is_built_a_partition_at_a_time(tmp_path, monkeypatch):
+    from directives import corpus as C
+
+    monkeypatch.setattr(C, "TABLE_CHUNK_ROWS", 3)
+    article = "某县召开会议，要求压实四方责任，坚决克服麻痹思想、松劲心态和侥幸心理，抓细抓实各项防控措施。"
+    rows = [{"doc_id": f"d{i}", "text": f"{article}第{i}次。", "region": "甲县"} for i in range(23)]
+    rows[7]["text"] = rows[6]["text"]  # an exact duplicate, dropped across the stream as in memory
+    path = tmp_path / "t.jsonl"
+    pd.DataFrame(rows).to_json(path, orient="records", lines=True, force_ascii=False)
+    seen_parts = []
+    real = C._table_partitions
+
+    def spy(*args, **kw):
+        for part in real(*args, **kw):
+            seen_parts.append(len(part))
+            yield part
+
+    monkeypatch.setattr(D, "_table_partitions", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        ds = D.build_dataset(path, cache_dir=tmp_path / "cache", partition_rows=5, processes=1)
+        frame = load_corpus(path, cache_dir=None)
+    assert seen_parts == [5, 5, 5, 5, 3] and len(ds.partitions) == 5
+    got = ds.to_frame(["doc_id", "text"])
+    assert got.doc_id.tolist() == frame.doc_id.tolist() and got.text.tolist() == frame.text.tolist()
+    assert "d7" not in set(got.doc_id)

@@ -33,7 +33,7 @@ class _NoBar:
         pass
 
 
-def progress_bar(*, total: int, desc: str = ""):
+def progress_bar(*, total: int | None, desc: str = ""):
     """A bar to ``update(n)`` by hand (for work that comes back in chunks), or a silent stand-in.
 
     >>> bar = progress_bar(total=3); bar.update(3); bar.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -424,39 +425,12 @@ def _folder_items(folder: Path, listing: list[tuple], problem) -> tuple[list, li
 
 
 _COMPRESSION = {".gz": "gzip", ".xz": "xz", ".bz2": "bz2", ".zst": "zstd", ".zip": "zip"}
+TABLE_CHUNK_ROWS = 2_000  # rows of a table corpus read at a time: a table is never read whole
+_SNIFF_BYTES = 1 << 22  # the first 4 MB of a table's text tell its encoding
 
 
-def _table_bytes(path: Path, compression: str | None) -> bytes:
-    data = path.read_bytes()
-    if compression == "gzip":
-        import gzip
-
-        return gzip.decompress(data)
-    if compression == "xz":
-        import lzma
-
-        return lzma.decompress(data)
-    if compression == "bz2":
-        import bz2
-
-        return bz2.decompress(data)
-    if compression == "zip":
-        import zipfile
-
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return z.read(z.namelist()[0])
-    if compression == "zstd":
-        import zstandard  # not a dependency: install it to read .zst tables
-
-        return zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 34)
-    return data
-
-
-def _read_table(path: Path, problem) -> pd.DataFrame | None:
-    """A table corpus: ``.csv``, ``.jsonl`` (``.ndjson``) or ``.parquet``; CSV and JSONL also compressed
-    (``.csv.xz``, ``.csv.gz``, ``.jsonl.gz`` …) and in any encoding the articles may have (a BOM, GBK …).
-    A malformed JSON line is skipped with a warning naming it; a table that cannot be read at all is reported
-    and gives None."""
+def _table_format(path: Path) -> tuple[str, str | None]:
+    """``(suffix, compression)`` of a table corpus (``.csv``, ``.csv.xz`` …), or CorpusError."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     compression = _COMPRESSION.get(suffixes[-1]) if suffixes else None
     suffix = suffixes[-2] if compression and len(suffixes) == 2 else path.suffix.lower()
@@ -465,6 +439,220 @@ def _read_table(path: Path, problem) -> pd.DataFrame | None:
             f"{path}: unsupported corpus file type {''.join(path.suffixes[-2:])!r} (use a folder of .txt, or .csv, "
             ".jsonl or .parquet, CSV and JSONL also compressed as .gz, .xz, .bz2, .zst or .zip)"
         )
+    return suffix, compression
+
+
+def _open_table(path: Path, compression: str | None):
+    """The table's bytes as a stream, decompressed as they are read."""
+    if compression == "gzip":
+        import gzip
+
+        return gzip.open(path, "rb")
+    if compression == "xz":
+        import lzma
+
+        return lzma.open(path, "rb")
+    if compression == "bz2":
+        import bz2
+
+        return bz2.open(path, "rb")
+    if compression == "zip":
+        import zipfile
+
+        z = zipfile.ZipFile(path)
+        return z.open(z.namelist()[0])
+    if compression == "zstd":
+        import zstandard  # not a dependency: install it to read .zst tables
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
+def _head_encoding(head: bytes, whole: bool) -> str:
+    """The encoding of a table whose text starts with ``head`` (all of it when ``whole``), as
+    :func:`~directives.reading.decode_bytes` tells it; a multi-byte character cut at the end of the head is left
+    out. Raises ValueError as decode_bytes does."""
+    import codecs
+
+    if not whole and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    error: ValueError | None = None
+    for cut in range(1 if whole else 4):
+        try:
+            return decode_bytes(head[: len(head) - cut])[1]
+        except ValueError as exc:  # (UnicodeDecodeError is one)
+            error = error or exc
+    raise error
+
+
+class _DecodedStream(io.TextIOBase):
+    """A table's bytes (a binary stream) as text, decoded a block of whole lines at a time in ``encoding``. A
+    block that is not in that encoding is decoded line by line, each line as
+    :func:`~directives.reading.decode_bytes` reads a file (its own encoding found), and ``problem`` is told once;
+    a line that no encoding reads is left out and reported. So a table whose rows were written in two
+    encodings loses no row that can be read. (Not for UTF-16, whose newlines are two bytes.)"""
+
+    _BLOCK = 1 << 20
+
+    def __init__(self, raw, encoding: str, where: Path, problem) -> None:
+        self._raw, self._encoding, self._where, self._problem = raw, encoding, where, problem
+        self._buffer, self._rest, self._eof, self._line, self._mixed = "", b"", False, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def _block(self) -> str:
+        """The next block of whole lines, decoded ('' at the end, or while no newline has been read)."""
+        data = self._raw.read(self._BLOCK)
+        if data:
+            data = self._rest + data
+            cut = data.rfind(b"\n") + 1
+            data, self._rest = data[:cut], data[cut:]
+        else:
+            self._eof, data, self._rest = True, self._rest, b""
+        if not data:
+            return ""
+        try:
+            text = data.decode(self._encoding)
+        except UnicodeDecodeError:
+            text = "".join(self._by_line(data))
+        self._line += data.count(b"\n")
+        return text
+
+    def _by_line(self, data: bytes):
+        for n, line in enumerate(data.split(b"\n"), start=self._line + 1):
+            end = "\n" if n <= self._line + data.count(b"\n") else ""
+            try:
+                yield line.decode(self._encoding) + end
+                continue
+            except UnicodeDecodeError:
+                pass
+            try:
+                text, encoding = decode_bytes(line)
+            except ValueError as exc:
+                self._problem(f"{self._where} line {n}", f"undecodable ({exc}), line left out")
+                yield end
+                continue
+            if not self._mixed:
+                self._mixed = True
+                self._problem(
+                    self._where, f"not in {self._encoding} throughout: line {n} and others read as {encoding}"
+                )
+            yield text + end
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            parts = [self._buffer]
+            while not self._eof:
+                parts.append(self._block())
+            self._buffer = ""
+            return "".join(parts)
+        while len(self._buffer) < size and not self._eof:
+            self._buffer += self._block()
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def lines(self):
+        """The text's lines (split at ``\\n`` only, as JSON Lines are), each with its ``\\n``."""
+        rest = self._buffer
+        self._buffer = ""
+        while True:
+            block = rest + (self._block() if not self._eof else "")
+            if not block:
+                return
+            *whole, rest = block.split("\n")
+            for line in whole:
+                yield line + "\n"
+            if self._eof:
+                if rest:
+                    yield rest
+                return
+
+
+class _Unreadable(Exception):
+    """A table none of whose rows can be read (reported already)."""
+
+
+def _table_frames(path: Path, problem) -> Iterable[pd.DataFrame]:
+    """The rows of a table corpus (``.csv``, ``.jsonl``/``.ndjson``, ``.parquet``; CSV and JSONL also
+    compressed, and in any encoding the articles may have: a BOM, GBK …) as DataFrames of at most
+    :data:`TABLE_CHUNK_ROWS` rows, read as a stream: memory holds a chunk, not the table.
+
+    The encoding is told from the first 4 MB; lines further on in another encoding are read in theirs and
+    reported (:class:`_DecodedStream`). A malformed JSON line is skipped with a warning naming it. A table that
+    cannot be read at all is reported and raises ``_Unreadable``; one that fails further on is reported with the
+    row where it failed, and the rows before it are kept.
+    """
+    suffix, compression = _table_format(path)
+    done = 0
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=TABLE_CHUNK_ROWS):
+                frame = batch.to_pandas()
+                done += len(frame)
+                yield frame
+            return
+        with _open_table(path, compression) as stream:
+            head = stream.read(_SNIFF_BYTES)
+            whole = not stream.read(1)
+        encoding = _head_encoding(head, whole)
+        with _open_table(path, compression) as stream:
+            if encoding.startswith("utf-16"):
+                text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+                lines = iter(text)
+            else:
+                text = _DecodedStream(stream, encoding, path, problem)
+                lines = text.lines()
+            if suffix == ".csv":
+                reader = pd.read_csv(text, dtype=str, keep_default_na=False, chunksize=TABLE_CHUNK_ROWS)
+                for frame in reader:
+                    done += len(frame)
+                    yield frame
+                return
+            rows: list[dict] = []
+            for n, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    problem(f"{path} line {n}", f"malformed JSON ({exc.msg}), line skipped")
+                    continue
+                if not isinstance(obj, dict):
+                    problem(f"{path} line {n}", f"a JSON {type(obj).__name__}, not an object, line skipped")
+                    continue
+                rows.append(obj)
+                if len(rows) >= TABLE_CHUNK_ROWS:
+                    done += len(rows)
+                    yield pd.DataFrame(rows)
+                    rows = []
+            if rows:
+                done += len(rows)
+                yield pd.DataFrame(rows)
+    except CorpusError:
+        raise
+    except Exception as exc:  # any failure to read the file: reported, never a crash (pandas, Arrow, zlib …)
+        if not done:
+            problem(path, f"unreadable table ({type(exc).__name__}: {exc})")
+            raise _Unreadable from exc
+        problem(path, f"unreadable after row {done} ({type(exc).__name__}: {exc}); the rows before it are kept")
+
+
+def _table_bytes(path: Path, compression: str | None) -> bytes:
+    with _open_table(path, compression) as stream:
+        return stream.read()
+
+
+def _read_table(path: Path, problem) -> pd.DataFrame | None:
+    """A whole table corpus, read at once: the reference the streamed reading (:func:`_table_frames`) is tested
+    against. A table that cannot be read is reported and gives None."""
+    suffix, compression = _table_format(path)
     try:
         if suffix == ".parquet":
             return pd.read_parquet(path)
@@ -505,40 +693,69 @@ def _cell(value, where: str, column: str, problem) -> str | None:
     return value if isinstance(value, (str, pd.Timestamp)) else str(value)
 
 
-def _table_items(path: Path, problem) -> tuple[list, list[int]]:
-    table = _read_table(path, problem)
-    if table is None:
-        return [], []
-    text_col = next((c for c in TEXT_COLUMN_NAMES if c in table.columns), None)
+def _table_rows(path: Path, problem, frames: Iterable[pd.DataFrame] | None = None) -> Iterable[tuple[tuple, int]]:
+    """Each readable row of a table corpus as ``(item, size)``, streamed (``frames``: :func:`_table_frames` by
+    default); rows with no text, ids missing or used twice, and cells that are not text are reported."""
+    frames = iter(_table_frames(path, problem) if frames is None else frames)
+    try:
+        first = next(frames, None)
+    except _Unreadable:
+        return
+    if first is None:
+        problem(path, "no rows")
+        return
+    text_col = next((c for c in TEXT_COLUMN_NAMES if c in first.columns), None)
     if text_col is None:
         problem(path, f"no text column (expected one of {', '.join(TEXT_COLUMN_NAMES)})")
-        return [], []
-    if table.empty:
+        return
+    if first.empty:
         problem(path, "no rows")
-        return [], []
-    id_col = next((c for c in ID_COLUMN_NAMES if c in table.columns), None)
-    items, sizes, seen = [], [], set()
-    for i, row in enumerate(table.to_dict("records")):
-        where = f"{path} row {i + 1}"
-        doc_id = _cell(row[id_col], where, id_col, problem) if id_col else None
-        if doc_id is None or not str(doc_id).strip():
-            if id_col:
-                problem(where, f"no {id_col}; numbered {path.stem}-{i + 1:06d}")
-            doc_id = f"{path.stem}-{i + 1:06d}"
-        doc_id = str(doc_id)
-        if doc_id in seen:
-            problem(where, f"{id_col} {doc_id!r} was used by an earlier row; this one is {doc_id}#{i + 1}")
-            doc_id = f"{doc_id}#{i + 1}"
-        seen.add(doc_id)
-        where = f"{where} ({doc_id})"
-        raw = _cell(row[text_col], where, text_col, problem)
-        if raw is None or not str(raw).strip():
-            problem(where, "empty text")
-            continue
-        meta = {k: v for k in METADATA_COLUMNS if k in row if (v := _cell(row[k], where, k, problem)) is not None}
-        items.append((doc_id, f"{path.name}#{i + 1}", str(raw), _checked_metadata(meta, where, problem)))
-        sizes.append(len(str(raw)))
-    return items, sizes
+        return
+    id_col = next((c for c in ID_COLUMN_NAMES if c in first.columns), None)
+    seen: set[str] = set()
+    i = 0
+    for frame in itertools.chain([first], frames):
+        for row in frame.to_dict("records"):
+            i += 1
+            where = f"{path} row {i}"
+            doc_id = _cell(row.get(id_col), where, id_col, problem) if id_col else None
+            if doc_id is None or not str(doc_id).strip():
+                if id_col:
+                    problem(where, f"no {id_col}; numbered {path.stem}-{i:06d}")
+                doc_id = f"{path.stem}-{i:06d}"
+            doc_id = str(doc_id)
+            if doc_id in seen:
+                problem(where, f"{id_col} {doc_id!r} was used by an earlier row; this one is {doc_id}#{i}")
+                doc_id = f"{doc_id}#{i}"
+            seen.add(doc_id)
+            where = f"{where} ({doc_id})"
+            raw = _cell(row.get(text_col), where, text_col, problem)
+            if raw is None or not str(raw).strip():
+                problem(where, "empty text")
+                continue
+            meta = {k: v for k in METADATA_COLUMNS if k in row if (v := _cell(row[k], where, k, problem)) is not None}
+            yield (doc_id, f"{path.name}#{i}", str(raw), _checked_metadata(meta, where, problem)), len(str(raw))
+
+
+def _table_items(path: Path, problem) -> tuple[list, list[int]]:
+    """Every readable row of a table corpus as items, and their sizes (the in-memory load's)."""
+    rows = list(_table_rows(path, problem))
+    return [item for item, _ in rows], [size for _, size in rows]
+
+
+def _table_partitions(path: Path, problem, rows: int, chars: int) -> Iterable[list]:
+    """The items of a table corpus in partitions of at most ``rows`` items and, past the first, ``chars``
+    characters (as :func:`~directives.dataset._partitions` cuts a folder's), made as the table is read."""
+    part: list = []
+    acc = 0
+    for item, size in _table_rows(path, problem):
+        if part and (len(part) >= rows or acc + size > chars):
+            yield part
+            part, acc = [], 0
+        part.append(item)
+        acc += size
+    if part:
+        yield part
 
 
 # --------------------------------------------------------------------------- cache

@@ -61,8 +61,8 @@ from .corpus import (
     _problem,
     _report_problems,
     _sorted_table,
-    _table_items,
     _table_listing,
+    _table_partitions,
     _to_frame,
     kept_rows,
     load_corpus,  # noqa: F401  (the examples compare with it)
@@ -406,26 +406,36 @@ def build_dataset(
         problem(where, message)
     if listing is not None:
         kind, (items, sizes) = "file", _folder_items(path, listing, problem)
-    else:
-        kind, (items, sizes) = "row", _table_items(path, problem)
+        bounds = _partitions(items, sizes, partition_rows, PARTITION_CHARS)
+        parts = (items[a:b] for a, b in bounds)
+        several, chars, total = len(bounds) > 1, sum(sizes), len(bounds)
+        sample = items[0][0] if items else None  # (confirms a legacy encoding once)
+    else:  # a table is read as a stream, a partition at a time
+        kind, items, sizes = "row", None, None
+        parts = _table_partitions(path, problem, partition_rows, PARTITION_CHARS)
+        several, chars, total = True, files[0][2], None  # (its size on disk: compressed, it holds more)
+        sample = None
     del listing
-    bounds = _partitions(items, sizes, partition_rows, PARTITION_CHARS)
     parent = root if root is not None else Path(tempfile.mkdtemp(prefix="directives-dataset-"))
     work = parent / f".dataset-{uuid.uuid4().hex}.tmp"
     work.mkdir(parents=True)
     target = None
     try:
-        names = [f"part-{i:05d}.parquet" for i in range(len(bounds))]
-        specs = ((kind, items[a:b], str(work / name), deferred) for (a, b), name in zip(bounds, names, strict=True))
+        names: list[str] = []
+
+        def specs(parts):
+            for part in parts:
+                names.append(f"part-{len(names):05d}.parquet")
+                yield kind, part, str(work / names[-1]), deferred
+
         engine = dask_client(client)
         processes = processes or os.cpu_count() or 1
-        local = processes if processes >= 2 and sum(sizes) >= PARALLEL_MIN_CHARS and len(bounds) > 1 else 1
+        local = processes if processes >= 2 and chars >= PARALLEL_MIN_CHARS and several else 1
         seen: dict[str, str] = {}
         rows, drops, cpu, worker_digests = [], [], {}, []
-        bar = progress_bar(total=len(bounds), desc="partitions")
-        sample = items[0][0] if kind == "file" and items else None  # (confirms a legacy encoding once)
+        bar = progress_bar(total=total, desc="partitions")
         prepare = partial(prepare_workers, sample)
-        for result in _engine_map(_build_partition, specs, engine, local, prepare=prepare):
+        for result in _engine_map(_build_partition, specs(parts), engine, local, prepare=prepare):
             for where, message in result["problems"]:
                 problem(where, message)
             keep = _deduplicate(result, seen, problem)
@@ -436,7 +446,7 @@ def build_dataset(
             worker_digests.extend(result.get("file_digests", ()))
             bar.update(1)
         bar.close()
-        del items, sizes, seen
+        del items, sizes, parts, seen
         if deferred:  # the .txt files' digests, in listing order, from the workers that read them
             where_txt = [i for i, t in enumerate(txt) if t]
             for i, digest in zip(where_txt, worker_digests, strict=True):
