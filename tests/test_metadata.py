@@ -111,6 +111,11 @@ def test_place_rules_learned_from_the_labelled_samples():
         "河南省委宣传部在河南省郑州市组织快闪。甘肃省兰州市举办汇演，河北省石家庄市也举办活动。"
     )
     assert infer_place("我为祖国祝福", roundup, {})["level"] == "central"
+    # …and so is a title naming four provinces (the labelling guide's "national round-up"); three are set in none
+    body = "各地扎实推进主题教育，聚焦群众身边事，立查立改。"
+    r = infer_place("天津、江苏、海南、新疆扎实推进第二批主题教育", body, {})
+    assert (r["level"], r["region_basis"]) == ("central", "title")
+    assert infer_place("天津、江苏、海南扎实推进第二批主题教育", body, {})["level"] is None
     # a county set up after the article's year is not read from its short name (西沙区 dates from 2020)
     sansha = "我来自三沙市。西沙洲位于三沙市西沙群岛七连屿，三沙设市后推进绿化。"
     assert infer_place("沙洲变绿洲", sansha, {}, year=2019)["region"] == "三沙市"
@@ -265,7 +270,7 @@ def test_peoples_daily_labelled_sample(peoples_daily):
     scores, m, _df = peoples_daily
     assert scores["labelled"] >= 100 and m.doc_id.notna().all()
     assert scores["date"] >= 0.95, scores
-    # measured 0.867 and 0.867 (issue 13 asks 0.95: not met); the floor keeps what was reached
+    # measured 0.858 and 0.858 (issue 13 asks 0.95: not met); the floor keeps what was reached
     assert scores["level"] >= 0.85 and scores["region"] >= 0.85, scores
 
 
@@ -285,7 +290,7 @@ def test_peoples_daily_held_out_sample(peoples_daily, labels, floor):
     folder = peoples_daily[2].attrs["folder"]
     scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=peoples_daily[2].attrs["cache"], labels=labels)
     assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
-    # measured 0.85, 0.85, 0.83, 0.83, 0.76, 0.74 (level; region alike or higher): the floors keep what was reached
+    # measured 0.83, 0.87, 0.82, 0.82, 0.79, 0.77 (level; region alike or higher): the floors keep what was reached
     assert scores["level"] >= floor and scores["region"] >= floor, scores
 
 

@@ -512,9 +512,13 @@ def infer_place(
     if kind == "abroad" and not _mentions(title):
         out = _result(None, "abroad", "dateline", _voice(agency, outlet, None, False))
         return out
-    # 3. the title: 湖南衡阳：…, or the places it names; a title naming three provinces or more is a
-    # round-up of several places (天津、江苏、海南、新疆扎实推进…), set in none of them
-    if len({d.province for d in _mentions(title)}) >= 3:
+    # 3. the title: 湖南衡阳：…, or the places it names. A title naming places in three provinces is set in none of
+    # them; in four or more (天津、江苏、海南、新疆扎实推进…) it is a national round-up, central as a round-up in the
+    # body is (the labelling guide: "a national round-up of many provinces is central")
+    title_provinces = len({d.province for d in _mentions(title)})
+    if title_provinces >= _ROUND_UP_PROVINCES:
+        return _result(None, "central", "title", _voice(agency, outlet, "central", False))
+    if title_provinces >= 3:
         return _result(None, None, "title", _voice(agency, outlet, None, False))
     if title:
         prefix = _TITLE_PREFIX.match(title)
