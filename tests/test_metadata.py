@@ -281,22 +281,36 @@ def test_peoples_daily_labelled_sample(peoples_daily):
         (evaluate.SECOND_OPINION, 0.83),
         (evaluate.THIRD, 0.81),
         (evaluate.THIRD_SECOND_OPINION, 0.81),
-        (evaluate.FOURTH, 0.73),
-        (evaluate.FOURTH_SECOND_OPINION, 0.71),
+        (evaluate.FOURTH, 0.77),
+        (evaluate.FOURTH_SECOND_OPINION, 0.75),
+        (evaluate.FIFTH, 0.82),
+        (evaluate.FIFTH_SECOND_OPINION, 0.82),
     ],
-    ids=["held-out", "held-out-second", "third", "third-second", "fourth-blind", "fourth-blind-second"],
+    ids=[
+        "held-out",
+        "held-out-second",
+        "third",
+        "third-second",
+        "fourth",
+        "fourth-second",
+        "fifth-blind",
+        "fifth-blind-second",
+    ],
 )
 def test_peoples_daily_held_out_sample(peoples_daily, labels, floor):
     folder = peoples_daily[2].attrs["folder"]
     scores, m, _df = evaluate.evaluate_peoples_daily(folder, cache_dir=peoples_daily[2].attrs["cache"], labels=labels)
     assert scores["labelled"] == 100 and m.doc_id.notna().all() and scores["date"] >= 0.95, scores
-    # measured 0.83, 0.87, 0.82, 0.82, 0.79, 0.77 (level; region alike or higher): the floors keep what was reached
+    # measured 0.83, 0.87, 0.82, 0.82, 0.79, 0.77, 0.84, 0.84 (level; region alike or higher; the fifth sample blind):
+    # the floors keep what was reached
     assert scores["level"] >= floor and scores["region"] >= floor, scores
 
 
-@pytest.mark.parametrize(("pair", "floor"), [(0, 0.86), (1, 0.83), (2, 0.73)], ids=["held-out", "third", "fourth"])
+@pytest.mark.parametrize(
+    ("pair", "floor"), [(0, 0.86), (1, 0.83), (2, 0.77), (3, 0.83)], ids=["held-out", "third", "fourth", "fifth"]
+)
 def test_peoples_daily_where_the_labellers_agree(peoples_daily, pair, floor):
-    # issue 13 asks 95%; where two labellers label alike, the code is right on 89%, 85% and (blind) 76% (measured)
+    # issue 13 asks 95%; where two labellers label alike, the code is right on 89%, 84%, 79% and (blind) 85%
     _name, first, second = evaluate.PAIRS[pair]
     folder, cache = peoples_daily[2].attrs["folder"], peoples_daily[2].attrs["cache"]
     scores = evaluate.score_where_labellers_agree(folder, first, second, cache_dir=cache)
@@ -305,10 +319,10 @@ def test_peoples_daily_where_the_labellers_agree(peoples_daily, pair, floor):
 
 def test_peoples_daily_right_by_basis(peoples_daily):
     # every labelled article counted once per sample; a dateline is the surest evidence (measured 94%), and it
-    # is surer than the body's counts (77%)
+    # is surer than the body's counts (80%)
     folder, cache = peoples_daily[2].attrs["folder"], peoples_daily[2].attrs["cache"]
     table = evaluate.score_by_basis(folder, cache_dir=cache)
-    assert table["articles"].sum() == 420 and (table["right"] <= table["articles"]).all()
+    assert table["articles"].sum() == 520 and (table["right"] <= table["articles"]).all()
     assert table.loc["dateline", "share"] >= 0.9 and table.loc["dateline", "articles"] >= 100, table
     assert table.loc["dateline", "share"] > table.loc["body", "share"], table
 
@@ -320,9 +334,9 @@ def test_county_short_words_file_is_what_the_pinned_dictionary_gives():
     assert [w for w in lines if w and not w.startswith("#")] == places.county_shorts_that_are_words()
 
 
-@pytest.mark.parametrize("pair", [0, 1, 2], ids=["held-out", "third", "fourth"])
+@pytest.mark.parametrize("pair", [0, 1, 2, 3], ids=["held-out", "third", "fourth", "fifth"])
 def test_two_labellers_agree_on_most_files(pair):
-    """How far two careful labellers of the same files agree (measured: 91%, 96%, 96% on level): the ceiling the
+    """How far two careful labellers of the same files agree (measured: 91%, 96%, 96%, 98% on level): the ceiling the
     code is measured against. They differ on judgement (a biography against the place of work, a round-up…)."""
     _name, first, second = evaluate.PAIRS[pair]
     agree = evaluate.labeller_agreement(first, second)

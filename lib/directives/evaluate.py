@@ -40,12 +40,16 @@ THIRD_SECOND_OPINION = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_la
 # a fourth sample, labelled blind by two labellers at once, after the rules of the sixth session were written
 FOURTH = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_fourth.csv"
 FOURTH_SECOND_OPINION = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_fourth_second.csv"
+# a fifth sample, labelled blind by two labellers at once, after the rules of the seventh session were written
+FIFTH = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_fifth.csv"
+FIFTH_SECOND_OPINION = paths.PROJECT_ROOT / "tests" / "data" / "peoples_daily_labels_fifth_second.csv"
 
 # the samples labelled twice, blind: (name, first labelling, second labelling)
 PAIRS = (
     ("held-out sample", HELD_OUT, SECOND_OPINION),
     ("third sample", THIRD, THIRD_SECOND_OPINION),
-    ("fourth sample (blind)", FOURTH, FOURTH_SECOND_OPINION),
+    ("fourth sample", FOURTH, FOURTH_SECOND_OPINION),
+    ("fifth sample (blind)", FIFTH, FIFTH_SECOND_OPINION),
 )
 
 
@@ -219,7 +223,7 @@ def score_by_basis(folder: Path, labels: tuple[Path, ...] = (), cache_dir: Path 
     ['articles', 'right', 'share']
     """
     frames = []
-    for path in labels or (LABELS, HELD_OUT, THIRD, FOURTH):
+    for path in labels or (LABELS, HELD_OUT, THIRD, FOURTH, FIFTH):
         _scores, m, _df = evaluate_peoples_daily(folder, cache_dir=cache_dir, labels=path)
         truth = pd.DataFrame(
             {"level": m["level_truth"].replace({"": None}), "region": m["region_truth"].replace({"": None})}
@@ -298,8 +302,10 @@ def main() -> int:
             ("the held-out files, second labeller", SECOND_OPINION),
             ("third sample, blind until the sixth session, then tuned on", THIRD),
             ("the third sample's files, second labeller", THIRD_SECOND_OPINION),
-            ("fourth sample, blind: never tuned on", FOURTH),
+            ("fourth sample, blind until the eighth session, then tuned on", FOURTH),
             ("the fourth sample's files, second labeller", FOURTH_SECOND_OPINION),
+            ("fifth sample, blind: never tuned on", FIFTH),
+            ("the fifth sample's files, second labeller", FIFTH_SECOND_OPINION),
         ):
             scores, _, df = evaluate_peoples_daily(folder, cache_dir=Path(tmp) / "cache", labels=labels)
             right = f"level {scores['level']:.1%}, region {scores['region']:.1%}, date {scores['date']:.1%}"
@@ -311,7 +317,7 @@ def main() -> int:
                   f"{agree['region']:.1%}; where they agree on both ({agreed['files']} files), the code is right on "
                   f"{agreed['right']} ({agreed['both']:.1%})")  # fmt: skip
         by_basis = score_by_basis(folder, cache_dir=Path(tmp) / "cache")
-        print("Right by the evidence that decided (the four samples' first labellings):")
+        print("Right by the evidence that decided (the five samples' first labellings):")
         for basis, r in by_basis.iterrows():
             print(f"  {basis}: {r['right']} of {r['articles']} ({r['share']:.0%})")
     print(f"People's Daily, all {len(df):,} items by kind:", df.kind.value_counts().to_dict())
