@@ -126,7 +126,9 @@ LINE_FURNITURE_WORDS = re.compile(
     r"本版製圖|本版制图|本版統籌|本版统筹|下載|下载|打開|打开|掃碼|扫码|長按|长按|融媒|記者|记者|通訊員|通讯员|原標題|原标题|"
     r"點擊|点击|\[查看原文\]"
 )
-LINK_LIST_WORDS = re.compile(r"相關閱讀|相关阅读|精彩推薦|精彩推荐|相關新聞|相关新闻|延伸閱讀|延伸阅读|熱點推薦|热点推荐|推薦閱讀|推荐阅读")
+LINK_LIST_WORDS = re.compile(
+    r"相關閱讀|相关阅读|精彩推薦|精彩推荐|相關新聞|相关新闻|延伸閱讀|延伸阅读|熱點推薦|热点推荐|推薦閱讀|推荐阅读"
+)
 # a line that is a title's subtitle
 SUBTITLE_LINE = re.compile(r"^\s*(?:——|--|－－)")
 HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
