@@ -182,7 +182,8 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         "text": parts.text,
         "text_simplified": simplified,
         "n_han": n_han,
-        "digest": hashlib.sha1(re.sub(r"\s+", "", parts.text).encode()).hexdigest(),
+        # the text without white space (str.split's white space is exactly the \s of a regular expression)
+        "digest": hashlib.sha1("".join(parts.text.split()).encode()).hexdigest(),
         "changes": [],
     }
     meta = {k: v for k, v in meta.items() if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""}
@@ -279,7 +280,8 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
         if kind == "file":
             path, rel, meta, doc_id = item
             try:
-                data = Path(path).read_bytes()
+                with open(path, "rb") as fh:
+                    data = fh.read()
             except OSError as exc:
                 problems.append((str(path), str(exc)))
                 digests.append(None)
@@ -304,20 +306,20 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
 
 def prepare_workers(sample: str | Path | None = None) -> None:
     """Build what reading and cleaning an article needs in every process, each part once (they are cached
-    for the process): OpenCC's converter, the pinyin syllables cleaning looks for, the gazetteer and the
-    counties' short names, country names, and the segmenter (which tells a bare county name from part of a
-    word). Run before workers are forked, so that they inherit all of it instead of each building its own.
+    for the process): OpenCC's converter, the gazetteer and the counties' short names, country names, and the
+    segmenter (which tells a bare county name from part of a word). Run before workers are forked, so that they
+    inherit all of it instead of each building its own. (The pinyin syllables are built where a text holds
+    something that may be a reading, ``实(shí)``: most corpora have none, and the few that do build them in each
+    worker at once, in parallel.)
     ``sample``, one file of the corpus, is read once: a corpus in a legacy encoding (GB18030, Big5) then has
     its encoding confirmed, and what confirming needs built, before the workers start.
 
     >>> prepare_workers(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
     """
     from . import places, tokens
-    from .clean import _pinyin_syllables
     from .convert import _converter
 
     _converter()
-    _pinyin_syllables()
     places.gazetteer()
     places._county_shorts()
     places._countries()
