@@ -264,7 +264,7 @@ def main() -> int:
         "",
         "The items loaded leave out exact duplicates (84 files of People's Daily), each reported by name. Of the "
         f"whole process, `from directives import load_corpus` took {med(imports):.2f} s (median of {args.runs}); "
-        f"building what the workers need before they are forked (`prepare_workers`: converter, pinyin, gazetteer, "
+        f"building what the workers need before they are forked (`prepare_workers`: converter, gazetteer, "
         f"counties, countries, segmenter) {med(prepares):.2f} s ({med(prepares_cpu):.2f} s of CPU), of which the "
         f"gazetteer {real['gazetteer_s']:.2f} s of CPU (best of 3).{baseline}",
         "",

@@ -3,6 +3,7 @@ inputs of a large corpus are made as they are needed, not all at once)."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +31,10 @@ def ordered_map(
     forked = context.get_start_method() == "fork"
     if prepare is not None and forked:
         prepare()
-    initializer = prepare if prepare is not None and not forked else None
+    # a forked worker freezes what it inherited (gc.freeze): its collections then skip those objects (the gazetteer,
+    # the segmenter's tables, the parent's own), which would otherwise be traversed again and again, and their
+    # pages stay shared with the parent
+    initializer = gc.freeze if forked else prepare
     with ProcessPoolExecutor(processes, mp_context=context, initializer=initializer) as pool:
         pending: deque = deque()
         for item in items:

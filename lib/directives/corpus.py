@@ -19,7 +19,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -153,6 +153,31 @@ def item_kind(title: str | None, text: str, n_han: int) -> str:
     return "short"
 
 
+@lru_cache(maxsize=1)
+def _han_table():
+    """Which of the 65,536 UTF-16 code units are Han characters (``patterns.HAN``; the characters outside the
+    Basic Multilingual Plane, two units each, are none of them)."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=bool)
+    for first, last in re.findall(r"\\u([0-9a-fA-F]{4})-\\u([0-9a-fA-F]{4})", P.HAN):  # the ranges of the class
+        table[int(first, 16) : int(last, 16) + 1] = True
+    return table
+
+
+def count_han(text: str) -> int:
+    """How many Han characters ``text`` holds (``patterns.HAN``), counted by a table of UTF-16 code units rather
+    than by a regular expression's runs (the same count).
+
+    >>> count_han("压实责任 COVID-19，𠀀")
+    4
+    """
+    import numpy as np
+
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    return int(np.count_nonzero(_han_table()[units]))
+
+
 def _simplified_fields(fields: dict) -> dict:
     return {k: to_simplified(v) for k, v in fields.items() if isinstance(v, str)}
 
@@ -164,7 +189,7 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     changes = list(parts.changes)
     date, basis, conflicts = infer_date(f, source, simplified)
     changes.extend(conflicts)
-    n_han = len(parts.text) - sum(map(len, P.NON_HAN_RUN.findall(parts.text)))
+    n_han = count_han(parts.text)
     year = date.year if date is not None and not pd.isna(date) else None
     place = infer_place(to_simplified(f.get("title") or ""), simplified, _simplified_fields(f), year=year)
     rec = {
@@ -183,7 +208,8 @@ def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
         "text": parts.text,
         "text_simplified": simplified,
         "n_han": n_han,
-        "digest": hashlib.sha1(re.sub(r"\s+", "", parts.text).encode()).hexdigest(),
+        # the text without white space (str.split's white space is exactly the \s of a regular expression)
+        "digest": hashlib.sha1("".join(parts.text.split()).encode()).hexdigest(),
         "changes": [],
     }
     meta = {k: v for k, v in meta.items() if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""}
@@ -280,7 +306,8 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
         if kind == "file":
             path, rel, meta, doc_id = item
             try:
-                data = Path(path).read_bytes()
+                with open(path, "rb") as fh:
+                    data = fh.read()
             except OSError as exc:
                 problems.append((str(path), str(exc)))
                 digests.append(None)
@@ -305,20 +332,20 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
 
 def prepare_workers(sample: str | Path | None = None) -> None:
     """Build what reading and cleaning an article needs in every process, each part once (they are cached
-    for the process): OpenCC's converter, the pinyin syllables cleaning looks for, the gazetteer and the
-    counties' short names, country names, and the segmenter (which tells a bare county name from part of a
-    word). Run before workers are forked, so that they inherit all of it instead of each building its own.
+    for the process): OpenCC's converter, the gazetteer and the counties' short names, country names, and the
+    segmenter (which tells a bare county name from part of a word). Run before workers are forked, so that they
+    inherit all of it instead of each building its own. (The pinyin syllables are built where a text holds
+    something that may be a reading, ``实(shí)``: most corpora have none, and the few that do build them in each
+    worker at once, in parallel.)
     ``sample``, one file of the corpus, is read once: a corpus in a legacy encoding (GB18030, Big5) then has
     its encoding confirmed, and what confirming needs built, before the workers start.
 
     >>> prepare_workers(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
     """
     from . import places, tokens
-    from .clean import _pinyin_syllables
     from .convert import _converter
 
     _converter()
-    _pinyin_syllables()
     places.gazetteer()
     places._county_shorts()
     places._countries()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -86,10 +87,15 @@ def date_from_filename(name: str) -> pd.Timestamp:
     Timestamp('2020-01-31 00:00:00')
     """
     m = P.FILENAME_DATE.search(Path(name).stem)
-    if not m:
-        return pd.NaT
+    return _day(*m.groups()) if m else pd.NaT
+
+
+@lru_cache(maxsize=4096)
+def _day(year: str, month: str, day: str) -> pd.Timestamp:
+    """The day of a file name's date, or NaT (kept: the files of one day share it, and parsing it was most of
+    the cost of reading a file name)."""
     try:
-        return pd.Timestamp(f"{m.group(1)}-{m.group(2)}-{m.group(3)}")
+        return pd.Timestamp(f"{year}-{month}-{day}")
     except ValueError:
         return pd.NaT
 

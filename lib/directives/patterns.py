@@ -13,6 +13,9 @@ PINYIN_LETTERS = "a-zA-Zàáèéêìíòóùúüāēěīńňōūǎǐǒǔǘǚǜǹ
 # 1. pinyin annotation glued after a Han character: 實(shí) or 實（shí）.
 PINYIN_ANNOTATION = re.compile(f"(?<=[{HAN}])[(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
 
+#    What each annotation starts with (an opening bracket before a pinyin letter): a text without one has none.
+PINYIN_OPENING = re.compile(f"[(（][{PINYIN_LETTERS}]")
+
 # 2. GBK damage: a '?' (or U+FFFD) standing where a character was lost, optionally followed by the
 #    pinyin reading of the lost character and a ')' whose '(' was eaten by the damage.
 DAMAGE_MARK = "?\ufffd"
@@ -39,6 +42,7 @@ _HEADER_KEYS = (
     r"訪問次數|访问次数|閱讀|阅读|點擊|点击"
 )
 # a key stands on its own (数据来源, 工作时间 are not keys) and its value is short
+HEADER_KEY = re.compile(_HEADER_KEYS)  # a header field's key anywhere: a line without one, or a date, is no header
 HEADER_FIELD = re.compile(
     f"(?<![{HAN}])(?P<key>{_HEADER_KEYS})\\s*[:：]\\s*(?P<value>[^|｜\\n]{{0,40}}?)(?=\\s*(?:[|｜]|\\s{{2,}}|$|"
     f"(?<![{HAN}])(?:{_HEADER_KEYS})\\s*[:：]))"
@@ -91,6 +95,8 @@ TOPIC_LINK = re.compile(r"^\s*(?:點擊進入專題|点击进入专题|點擊查
 INLINE_FURNITURE = re.compile(r"[(（]\s*(?:原標題|原标题)\s*[:：][^()（）\n]{1,80}[)）]|\[查看原文\]\([^)\n]*\)")
 # a paragraph run on in one physical line: two or more ideographic spaces after the end of a sentence
 RUN_ON_PARAGRAPH = re.compile("(?<=[。！？；”」』）)…])[ \t]*(?=\u3000{2,}\\S)".replace("\\S", "[^\\s\u3000]"))
+#    …which needs the end of a sentence, spaces or tabs, then two ideographic spaces: a text without one has none
+RUN_ON_CANDIDATE = re.compile("[。！？；”」』）)…][ \t]*\u3000\u3000")
 # an addressee line of an official document (主送机关): 各市人民政府，…：
 ADDRESSEE_LINE = re.compile(
     f"^\\s*(?:各[{HAN}（）()、，,]{{2,200}}|[{HAN}（）()、，,]{{2,200}}?(?:政府|部门|部門|单位|單位|局|厅|廳|委|委员会|院|校|大学|大學|"
@@ -112,6 +118,17 @@ ATTACHMENT_LINE = re.compile(r"^\s*(?:附件|附表)\s*\d*\s*[:：]")
 CONTACT_LINE = re.compile(
     r"^\s*(?:聯繫人|联系人|聯繫電話|联系电话|電\s*話|电\s*话|傳\s*真|传\s*真|郵\s*箱|邮\s*箱|電子郵箱|电子邮箱)\s*[:：]"
 )
+# The words without which no line rule of strip_furniture's second pass can match (FOOTER_INLINE, FOOTER_LINE,
+# APP_PROMPT, SIGNOFF_LINE, REPORTER_LINE, ORIGINAL_TITLE, TOPIC_LINK, INLINE_FURNITURE each needs one of them in
+# the line): only lines holding one are tried (a test checks each rule against it). And the heads of link lists.
+LINE_FURNITURE_WORDS = re.compile(
+    r"責編|责编|責任編輯|责任编辑|編輯|编辑|來源|来源|校對|校对|審核|审核|監製|监制|製圖|制图|版式設計|版式设计|本版攝影|本版摄影|"
+    r"本版製圖|本版制图|本版統籌|本版统筹|下載|下载|打開|打开|掃碼|扫码|長按|长按|融媒|記者|记者|通訊員|通讯员|原標題|原标题|"
+    r"點擊|点击|\[查看原文\]"
+)
+LINK_LIST_WORDS = re.compile(
+    r"相關閱讀|相关阅读|精彩推薦|精彩推荐|相關新聞|相关新闻|延伸閱讀|延伸阅读|熱點推薦|热点推荐|推薦閱讀|推荐阅读"
+)
 # a line that is a title's subtitle
 SUBTITLE_LINE = re.compile(r"^\s*(?:——|--|－－)")
 HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
@@ -121,7 +138,10 @@ HTML_TAG = re.compile(r"<(?:script|style)[^>]*>.*?</(?:script|style)>|<[^>\n]{1,
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 HORIZONTAL_SPACE = re.compile("[ \t\u00a0\u3000]+")
 MANY_NEWLINES = re.compile(r"\n{3,}")
+
 CJK_SPACE_CJK = re.compile(f"(?<=[{HAN}，。、；：！？“”])[ ]+(?=[{HAN}，。、；：！？“”])")
+#    the same matches, found faster: the search starts at a space (a literal) rather than at every character
+CJK_SPACE_CJK_FAST = re.compile(f"[ ](?<=[{HAN}，。、；：！？“”][ ])[ ]*(?=[{HAN}，。、；：！？“”])")
 
 # what an item is
 ADVERT = re.compile(r"^\s*(?:廣告|广告)\s*$|^\s*(?:【|\[)?(?:廣告|广告)(?:】|\])", re.MULTILINE)

