@@ -48,6 +48,7 @@ bench: $(STAMP) ## benchmark the pipeline and shared passages at growing corpus 
 	$(PY) benchmarks/bench_topics.py
 	$(PY) benchmarks/bench_explore.py
 	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_tables.py
 	$(PY) benchmarks/bench_notebooks.py
 
 browser: ## install Debian's chromium for the browser test, if missing (needs root and apt)
