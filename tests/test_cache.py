@@ -79,7 +79,7 @@ def test_the_folder_stays_under_its_bound(tmp_path, monkeypatch):
 def test_a_code_change_is_a_miss(tmp_path, monkeypatch):
     corpus, folder = _seeds(tmp_path), tmp_path / "cache"
     load_corpus(corpus, cache_dir=folder)
-    monkeypatch.setattr(cache, "code_version", lambda: "another-version")
+    monkeypatch.setattr(cache, "code_version", lambda modules=None: "another-version")
     load_corpus(corpus, cache_dir=folder)
     assert len(list(folder.glob("corpus-*.parquet"))) == 2
 

@@ -57,18 +57,26 @@ def cache_dir(value: str | Path | None = DEFAULT) -> Path | None:
     return Path(value)
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
+@lru_cache(maxsize=8)
+def code_version(modules: tuple[str, ...] | None = None) -> str:
     """A hash of this package's own source and data files (all of them: a new or split module is never
-    missed) and of the versions of the packages whose output the cache stores.
+    missed; or, with ``modules``, only those modules' sources beside every data file) and of the versions of
+    the packages whose output the cache stores.
 
-    >>> len(code_version())
-    16
+    >>> len(code_version()), code_version(("clean",)) != code_version()
+    (16, True)
     """
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha1()
-    for file in sorted([*paths.PACKAGE_DIR.glob("*.py"), *paths.DATA_DIR.iterdir()]):
+    sources = sorted(paths.PACKAGE_DIR.glob("*.py"))
+    if modules is not None:
+        wanted = {f"{m}.py" for m in modules}
+        missing = wanted - {f.name for f in sources}
+        if missing:
+            raise ValueError(f"no such module of the package: {', '.join(sorted(missing))}")
+        sources = [f for f in sources if f.name in wanted]
+    for file in sorted([*sources, *paths.DATA_DIR.iterdir()]):
         if file.is_file():
             h.update(file.name.encode())
             h.update(file.read_bytes())
@@ -80,13 +88,14 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_key(*parts: object) -> str:
-    """A key from the parts (inputs and options, by their ``repr``) and :func:`code_version`.
+def cache_key(*parts: object, modules: tuple[str, ...] | None = None) -> str:
+    """A key from the parts (inputs and options, by their ``repr``) and :func:`code_version` (of the whole
+    package, or of ``modules`` only: for an entry only they make).
 
     >>> cache_key("a", 1) == cache_key("a", 1) != cache_key("a", 2)
     True
     """
-    h = hashlib.sha1(code_version().encode())
+    h = hashlib.sha1(code_version(modules).encode())
     for part in parts:
         h.update(b"\x00")
         h.update(part if isinstance(part, bytes) else repr(part).encode())

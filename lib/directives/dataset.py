@@ -79,6 +79,13 @@ PARTITION_CHARS = 20_000_000  # and about this many characters at most
 TOKEN_COLUMNS = ["all_tokens", "tokens"]
 SCHEDULER_ENV = "DIRECTIVES_SCHEDULER"
 _MANIFEST = "manifest.json"
+# The modules whose code makes the dataset's contents (listing and reading the files, decoding and repairs,
+# cleaning and its patterns, conversion, dates, places, segmentation, the partitions' writing): the dataset's
+# key hashes these and every data file, not the whole package, so an edit of an analysis module (reuse,
+# echoes, tfidf, the aggregates' code …) does not rebuild a large corpus's dataset. tests/test_dataset.py
+# fails when a module whose code runs in a build, or one these import, is missing here.
+DATASET_MODULES = ("_lm", "_parallel", "_parquet", "_progress", "cache", "changes", "clean", "convert",
+                   "corpus", "dataset", "dates", "gbk", "paths", "patterns", "places", "reading", "tokens")  # fmt: skip
 __all__ = ["CorpusDataset", "build_dataset", "dask_client", "fit_tfidf", "sample_frame", "term_totals", "unit_totals"]
 
 
@@ -303,7 +310,8 @@ def _string_array(values: list[str]):
 def _dataset_key(corpus: str, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
-    return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}))
+    return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}),
+                           modules=DATASET_MODULES)
 
 
 def _built_before(root: Path, corpus: Path) -> bool:
