@@ -310,8 +310,9 @@ def _string_array(values: list[str]):
 def _dataset_key(corpus: str, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
-    return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}),
-                           modules=DATASET_MODULES)
+    return cache.cache_key(
+        "dataset", corpus, partition_rows, dictionary_version(), _options_key({}), modules=DATASET_MODULES
+    )
 
 
 def _built_before(root: Path, corpus: Path) -> bool:
