@@ -384,33 +384,74 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     []
     """
     pos_tk = _pos_tokenizer()
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
-        words = list(pos_tk.lcut(text, HMM=False))
-        offset = 0
-        for i, w in enumerate(words):
-            word = w.word
-            if word == "第一责任人":
-                rows.append((doc, word, offset))
-            elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
-                if not (i + 1 < len(words) and words[i + 1].word.startswith("公司")):  # 有限责任公司
-                    rows.append((doc, word, offset))
-            elif word == "责任" and i > 2 and words[i - 1].word in _CLOSE_QUOTE:
-                # a quoted item inside the phrase: 压实“四方”责任 names the kind 四方责任
-                j = i - 2
-                while j > 0 and j > i - 5 and words[j - 1].word not in _OPEN_QUOTE:
-                    j -= 1
-                inner = "".join(w.word for w in words[j : i - 1])
-                if j > 0 and words[j - 1].word in _OPEN_QUOTE and HAN.match(inner) and inner not in _NOT_A_KIND:
-                    rows.append((doc, inner + "责任", offset - len(inner) - 1))
-            elif word == "责任" and i > 0:
-                prev = words[i - 1]
-                if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
-                    prev.flag == "vn" and prev.word not in _NOT_A_KIND
-                ):
-                    rows.append((doc, prev.word + "责任", offset - len(prev.word)))
-            offset += len(word)
+        for a, b in _responsibility_windows(text):
+            _responsibility_in(doc, text[a:b], a, pos_tk, rows)
     return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
+
+
+_SENTENCE_ENDS = "。！？；\n"  # never inside a run the segmenter cuts as one: a text cut after one is segmented alike
+_CONTEXT_SENTENCES = 6  # sentences kept before each 责任: more words than the rules look back (five)
+
+
+def _responsibility_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` that :func:`responsibility_kinds` segments: each 责任's sentence, from the start
+    of the sixth sentence before it (or the text's start) to the end of its own sentence, overlapping ones
+    merged. Every stretch starts and ends at a sentence end, so its words are those of the whole text there
+    (the segmenter never joins characters across 。！？；), and the words each rule looks at (five before,
+    one after) are inside it: the kinds found are those of the whole text, at a fraction of the segmenting.
+
+    >>> _responsibility_windows("甲。乙。压实责任。丙。")
+    [(0, 9)]
+    >>> _responsibility_windows("没有。")
+    []
+    """
+    windows: list[tuple[int, int]] = []
+    at = text.find("责任")
+    while at >= 0:
+        a = at
+        for _ in range(_CONTEXT_SENTENCES):
+            a = max(text.rfind(c, 0, a) for c in _SENTENCE_ENDS)
+            if a < 0:
+                break
+        a += 1  # the sentence after the delimiter found (the text's start when none: -1 + 1)
+        ends = [e for e in (text.find(c, at + 2) for c in _SENTENCE_ENDS) if e >= 0]
+        b = min(ends) + 1 if ends else len(text)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+        at = text.find("责任", b)
+    return windows
+
+
+def _responsibility_in(doc: str, text: str, base: int, pos_tk, rows: list) -> None:
+    """The kinds of responsibility of one stretch of a document (starting at ``base``), added to ``rows``."""
+    words = list(pos_tk.lcut(text, HMM=False))
+    offset = base
+    for i, w in enumerate(words):
+        word = w.word
+        if word == "第一责任人":
+            rows.append((doc, word, offset))
+        elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
+            if not (i + 1 < len(words) and words[i + 1].word.startswith("公司")):  # 有限责任公司
+                rows.append((doc, word, offset))
+        elif word == "责任" and i > 2 and words[i - 1].word in _CLOSE_QUOTE:
+            # a quoted item inside the phrase: 压实“四方”责任 names the kind 四方责任
+            j = i - 2
+            while j > 0 and j > i - 5 and words[j - 1].word not in _OPEN_QUOTE:
+                j -= 1
+            inner = "".join(w.word for w in words[j : i - 1])
+            if j > 0 and words[j - 1].word in _OPEN_QUOTE and HAN.match(inner) and inner not in _NOT_A_KIND:
+                rows.append((doc, inner + "责任", offset - len(inner) - 1))
+        elif word == "责任" and i > 0:
+            prev = words[i - 1]
+            if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
+                prev.flag == "vn" and prev.word not in _NOT_A_KIND
+            ):
+                rows.append((doc, prev.word + "责任", offset - len(prev.word)))
+        offset += len(word)
 
 
 def reuse_matrix(
