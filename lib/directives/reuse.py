@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from . import paths
 from .patterns import HAN as HAN_RANGE
 from .patterns import HAN_CHAR
 from .units import MAX_LABELLED
@@ -285,9 +286,17 @@ def explain_enumeration(text: str, start: int, window: int = 60, span: int = 200
 def _is_common_word(s: str) -> bool:
     """A word of the general dictionary (三月, 十分, 三令五申), not one of the genre's own formulas."""
     from . import _lm
+
+    st = paths.USER_DICT.stat()
+    return s not in _user_words(st.st_mtime_ns, st.st_size) and _lm.word_freq(s) > 50
+
+
+@lru_cache(maxsize=2)
+def _user_words(mtime_ns: int, size: int) -> frozenset[str]:
+    """The words of the user dictionary as it is on disk (read again when the file changes)."""
     from .tokens import user_dictionary
 
-    return s not in {w for w, _, _ in user_dictionary()} and _lm.word_freq(s) > 50
+    return frozenset(w for w, _, _ in user_dictionary())
 
 
 def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
