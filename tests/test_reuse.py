@@ -172,7 +172,8 @@ def test_kinds_of_responsibility_are_the_same_on_a_second_call():
 
 
 def test_responsibility_on_stretches_is_that_of_whole_texts(peoples_daily_tokens):
-    """responsibility_kinds segments only the sentences around each 责任 (and six before): on People's Daily
+    """responsibility_kinds segments only the stretches around each 责任 (six punctuation marks before it to the
+    first after it): on People's Daily
     (every article holding 责任) and on hand-made edge cases (责任 first and last, quotes across sentences,
     \\r\\n, no sentence end) the kinds and offsets are those of segmenting every whole text."""
     from directives.reuse import _pos_tokenizer, _responsibility_in

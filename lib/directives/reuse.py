@@ -400,33 +400,47 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
 
 
-_SENTENCE_ENDS = "。！？；\n"  # never inside a run the segmenter cuts as one: a text cut after one is segmented alike
-_CONTEXT_SENTENCES = 6  # sentences kept before each 责任: more words than the rules look back (five)
+_CONTEXT_MARKS = 6  # segmenter cut marks kept before each 责任: more words than the rules look back (five)
+
+
+def _segmenter_marks(text: str) -> list[int]:
+    """Where ``text`` holds a character the part-of-speech segmenter never joins to another (anything outside
+    its runs of Han characters, letters and digits, jieba's own ``re_han_internal``; not a \\r, which may
+    begin \\r\\n): each is one word, and a text cut just after one is segmented as the whole is there."""
+    from jieba.posseg import re_han_internal
+
+    marks, last = [], 0
+    for m in re_han_internal.finditer(text):
+        marks.extend(i for i in range(last, m.start()) if text[i] != "\r")
+        last = m.end()
+    marks.extend(i for i in range(last, len(text)) if text[i] != "\r")
+    return marks
 
 
 def _responsibility_windows(text: str) -> list[tuple[int, int]]:
-    """The stretches of ``text`` that :func:`responsibility_kinds` segments: each 责任's sentence, from the start
-    of the sixth sentence before it (or the text's start) to the end of its own sentence, overlapping ones
-    merged. Every stretch starts and ends at a sentence end, so its words are those of the whole text there
-    (the segmenter never joins characters across 。！？；), and the words each rule looks at (five before,
-    one after) are inside it: the kinds found are those of the whole text, at a fraction of the segmenting.
+    """The stretches of ``text`` that :func:`responsibility_kinds` segments: around each 责任, from just after
+    the sixth segmenter mark (punctuation, a space: see :func:`_segmenter_marks`) before it, or the text's
+    start, to just after the first mark after it, overlapping ones merged. A stretch starts and ends just
+    after a mark, so its words are those of the whole text there, and it holds the words each rule looks at
+    (five before, one after): the kinds found are those of the whole text, at a fraction of the segmenting.
 
-    >>> _responsibility_windows("甲。乙。压实责任。丙。")
-    [(0, 9)]
+    >>> _responsibility_windows("甲，乙，丙，丁，戊，己，庚，压实责任。辛")
+    [(4, 19)]
     >>> _responsibility_windows("没有。")
     []
     """
-    windows: list[tuple[int, int]] = []
+    from bisect import bisect_left
+
     at = text.find("责任")
+    if at < 0:
+        return []
+    marks = _segmenter_marks(text)
+    windows: list[tuple[int, int]] = []
     while at >= 0:
-        a = at
-        for _ in range(_CONTEXT_SENTENCES):
-            a = max(text.rfind(c, 0, a) for c in _SENTENCE_ENDS)
-            if a < 0:
-                break
-        a += 1  # the sentence after the delimiter found (the text's start when none: -1 + 1)
-        ends = [e for e in (text.find(c, at + 2) for c in _SENTENCE_ENDS) if e >= 0]
-        b = min(ends) + 1 if ends else len(text)
+        k = bisect_left(marks, at)
+        a = marks[k - _CONTEXT_MARKS] + 1 if k >= _CONTEXT_MARKS else 0
+        j = bisect_left(marks, at + 2)
+        b = marks[j] + 1 if j < len(marks) else len(text)
         if windows and a <= windows[-1][1]:
             windows[-1] = (windows[-1][0], b)
         else:
