@@ -278,13 +278,15 @@ def test_the_dataset_key_names_every_module_that_makes_its_contents(tmp_path, mo
     for module in set(D.DATASET_MODULES) - {"dataset"}:
         missing = _package_imports(module) - set(D.DATASET_MODULES)
         assert not missing, f"{module} imports {missing}, missing from DATASET_MODULES"
-    before = D._dataset_key("corpus", 10)
+    built = {p.name for p in (tmp_path / "cache").glob("dataset-*")}
     real = cache.code_version.__wrapped__
 
     def edited(target):
         return lambda modules=None: real(modules) + ("x" if modules is None or target in modules else "")
 
     monkeypatch.setattr(cache, "code_version", edited("reuse"))
-    assert D._dataset_key("corpus", 10) == before  # an analysis module edited: the same dataset
+    D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path / "cache", processes=1)
+    assert {p.name for p in (tmp_path / "cache").glob("dataset-*")} == built  # analysis edited: the same dataset
     monkeypatch.setattr(cache, "code_version", edited("clean"))
-    assert D._dataset_key("corpus", 10) != before
+    D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path / "cache", processes=1)
+    assert len({p.name for p in (tmp_path / "cache").glob("dataset-*")} - built) == 1  # cleaning edited: rebuilt

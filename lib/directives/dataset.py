@@ -27,6 +27,7 @@ corpus and the dataset's folder must be on storage every worker can read and wri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -55,7 +56,6 @@ from .corpus import (
     _folder_items,
     _hash_file,
     _hash_listed,
-    _key_of,
     _list_folder,
     _load_chunk,
     _problem,
@@ -307,6 +307,15 @@ def _string_array(values: list[str]):
     return pa.array(values, pa.large_string())
 
 
+def _files_key(path: Path, files: list[tuple], digests: list[bytes]) -> str:
+    """The corpus's files (names and contents) and where it is; not the code's version, which
+    :func:`_dataset_key` adds for :data:`DATASET_MODULES` only."""
+    h = hashlib.sha1(str(path.resolve()).encode())
+    for f, digest in zip(files, digests, strict=True):
+        h.update(b"\x00" + f[1].encode() + b"\x00" + digest)
+    return h.hexdigest()
+
+
 def _dataset_key(corpus: str, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
@@ -396,7 +405,7 @@ def build_dataset(
     todo = [b"" if t else d for d, t in zip(digests, txt, strict=True)]  # b"": the worker's to digest
     readable = _hash_listed(files, todo)
     digests = [d if t else done for d, t, done in zip(digests, txt, todo, strict=True)]
-    key = None if deferred else _dataset_key(_key_of(path, files, digests), partition_rows)
+    key = None if deferred else _dataset_key(_files_key(path, files, digests), partition_rows)
     if root is not None and key is not None:
         found = _open_cached(root / f"dataset-{key}")
         if found is not None:
@@ -450,7 +459,7 @@ def build_dataset(
             where_txt = [i for i, t in enumerate(txt) if t]
             for i, digest in zip(where_txt, worker_digests, strict=True):
                 digests[i], readable[i] = (digest, True) if digest is not None else _hash_file(files[i][0])
-            key = _dataset_key(_key_of(path, files, digests), partition_rows)
+            key = _dataset_key(_files_key(path, files, digests), partition_rows)
         del worker_digests
         target = (root if root is not None else parent) / (f"dataset-{key}" if root is not None else "dataset")
         for name, keep in zip(names, drops, strict=True):
