@@ -221,3 +221,24 @@ def test_the_fast_normalisation_keeps_the_same_characters():
     ]
     texts += make_articles(20, seed=2).text.tolist()
     assert echoes_module._normalised(texts) == [normalise_for_reuse(t)[0] for t in texts]
+
+
+def test_at_edge_counts_the_characters_normalise_for_reuse_keeps():
+    """The boilerplate test's edge check looks at the 64 characters nearest the passage first; on texts built
+    to put digits, decimal points, Han characters and punctuation on both sides of the cut, it answers as
+    counting the whole normalised prefix and suffix does."""
+    from directives.echoes import _at_edge
+
+    rng = random.Random(0)
+    alphabet = "1.2．３。，会议ab "
+    checked = {True: 0, False: 0}
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        for within in (0, 5, 40):
+            expected = len(normalise_for_reuse(text[:start])[0]) <= within or len(
+                normalise_for_reuse(text[end:])[0]) <= within  # fmt: skip
+            assert _at_edge(text, start, end, within) == expected, (text, start, end, within)
+            checked[expected] += 1
+    assert min(checked.values()) > 1000  # both answers, many times

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .patterns import ECHO_BOILERPLATE, FULL_WIDTH_NUMBER, REUSE_RUN
-from .reuse import _HALF_WIDTH, normalise_for_reuse
+from .reuse import _HALF_WIDTH, _REUSE_CHAR, normalise_for_reuse
 
 NGRAM = 5  # characters per indexed n-gram
 MAX_DF = 100  # n-grams in more documents than this are not indexed (passim's default --max-df)
@@ -600,6 +600,7 @@ def echoes(
     dates = pd.to_datetime(meta["date"]) if "date" in meta else pd.Series(pd.NaT, index=meta.index)
     level = (meta["level"] if "level" in meta else pd.Series("", index=meta.index)).fillna("unknown")
     region = (meta["region"] if "region" in meta else pd.Series("", index=meta.index)).fillna("unknown")
+    dates, level, region = dates.to_dict(), level.to_dict(), region.to_dict()  # (a dict's get is 50x a Series')
     ref_ids = set(ref["doc_id"])
     position = {d: i for i, d in enumerate(both["doc_id"])}
     far = pd.Timestamp.max
@@ -641,7 +642,7 @@ def echoes(
             own, other = max(((o, x) for o, x in members if occ[o][0] == d), key=lambda t: occ[t[0]][2] - occ[t[0]][1])
             (_, s, e), (_, s0, e0) = occ[own], occ[other]
             text, src_text = texts[d][s:e], texts[s_doc][s0:e0]
-            norm, src_norm = normalise_for_reuse(text)[0], normalise_for_reuse(src_text)[0]
+            norm, src_norm = _normalised([text, src_text])
             sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
             identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
             short_at_edges = len(norm) < 40 and _at_edge(texts[d], s, e) and _at_edge(texts[s_doc], s0, e0)
@@ -667,9 +668,17 @@ def _echo_frame(rows: list[tuple]) -> pd.DataFrame:
 def _at_edge(text: str, start: int, end: int, within: int = 5) -> bool:
     """Whether ``text[start:end]`` begins within ``within`` characters (Han and digits) of the text's start or
     ends within as many of its end."""
-    before = len(normalise_for_reuse(text[:start])[0])
-    after = len(normalise_for_reuse(text[end:])[0])
-    return before <= within or after <= within
+    return _few_kept(text[:start], within, nearest_last=True) or _few_kept(text[end:], within, nearest_last=False)
+
+
+def _few_kept(part: str, within: int, nearest_last: bool) -> bool:
+    """Whether ``part`` holds at most ``within`` characters that :func:`directives.reuse.normalise_for_reuse`
+    keeps (the length of its result). The 64 characters nearest the passage are looked at first: a cut can only
+    lose a match there (a decimal point beside the cut), so more than ``within`` in them settles it."""
+    near = part[-64:] if nearest_last else part[:64]
+    if len(near) < len(part) and len(_REUSE_CHAR.findall(near)) > within:
+        return False
+    return len(_REUSE_CHAR.findall(part)) <= within
 
 
 # --------------------------------------------------------------------------- summaries
