@@ -538,8 +538,9 @@ def _find(parent: list[int], x: int) -> int:
 def _spots(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
     """Occurrences (doc_id, start, end) of the pairs (those of row i at i and i + len(pairs)), and for each its
     spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot."""
-    occ = list(zip(pairs["doc_a"], pairs["start_a"], pairs["end_a"], strict=True))
-    occ += list(zip(pairs["doc_b"], pairs["start_b"], pairs["end_b"], strict=True))
+    columns = {c: pairs[c].tolist() for c in ("doc_a", "start_a", "end_a", "doc_b", "start_b", "end_b")}
+    occ = list(zip(columns["doc_a"], columns["start_a"], columns["end_a"], strict=True))
+    occ += list(zip(columns["doc_b"], columns["start_b"], columns["end_b"], strict=True))
     parent = list(range(len(occ)))
     by_doc = defaultdict(list)
     for x, (d, s, e) in enumerate(occ):
@@ -603,12 +604,12 @@ def echoes(
     dates, level, region = dates.to_dict(), level.to_dict(), region.to_dict()  # (a dict's get is 50x a Series')
     ref_ids = set(ref["doc_id"])
     position = {d: i for i, d in enumerate(both["doc_id"])}
-    far = pd.Timestamp.max
-
-    def rank(d):  # reference, then central, then any; earliest; first in the table
-        tier = 0 if d in ref_ids else 1 if level.get(d) == "central" else 2
-        date = dates.get(d)
-        return tier, date if pd.notna(date) else far, position[d]
+    dated = {d: v.value for d, v in dates.items() if pd.notna(v)}  # nanoseconds: compared as the dates are
+    far = pd.Timestamp.max.value
+    # reference, then central, then any; earliest; first in the table
+    ranks = {d: (0 if d in ref_ids else 1 if level.get(d) == "central" else 2, dated.get(d, far), i)
+             for d, i in position.items()}  # fmt: skip
+    rank = ranks.__getitem__
 
     occ, spot = _spots(pairs)
     half = len(pairs)
@@ -618,9 +619,11 @@ def echoes(
         links[spot[x + half]].append((spot[x], x + half, x))
     chosen = {}  # spot -> (source spot, own occurrence, source occurrence)
     for sp, linked in links.items():
-        mine = dates.get(occ[sp][0])
-        before = [t for t in linked if not (pd.notna(mine) and pd.notna(dates.get(occ[t[0]][0])))
-                  or dates.get(occ[t[0]][0]) <= mine]  # fmt: skip
+        mine = dated.get(occ[sp][0])
+        if mine is None:
+            before = linked
+        else:  # undated documents may be the source of any
+            before = [t for t in linked if (other := dated.get(occ[t[0]][0])) is None or other <= mine]
         if not before:
             continue  # everything it shares came later: it is a source, not an echo
         best = min(before, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
