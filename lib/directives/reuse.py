@@ -62,20 +62,24 @@ def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
         return
     # runs of consecutive boundaries with lcp >= min_len: only they can hold such repeats
     edges = np.flatnonzero(np.diff(np.concatenate(([0], strong.astype(np.int8), [0]))))
-    for s, e in zip(edges[::2], edges[1::2], strict=True):  # boundaries s..e-1, suffixes s..e
-        stack: list[list[int]] = []  # [lcp, left bound]
-        for i in range(s, e + 1):
-            cur = int(lcp[i]) if i < e else 0
+    # changes of document and of preceding symbol between neighbouring suffixes, summed: a slice holds two
+    # documents (two preceding symbols) when the sums at its ends differ; no reduction over each slice
+    doc_changes = np.concatenate(([0], np.cumsum(doc_sa[1:] != doc_sa[:-1])))
+    prev_changes = np.concatenate(([0], np.cumsum(prev[1:] != prev[:-1])))
+    for s, e in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):  # boundaries s..e-1, suffixes s..e
+        lcps = [*lcp[s:e].tolist(), 0]
+        docs, prevs = doc_changes[s : e + 1].tolist(), prev_changes[s : e + 1].tolist()
+        first_prev = prev[s : e + 1].tolist()
+        stack: list[list[int]] = []  # [lcp, left bound], bounds relative to s
+        for i in range(e - s + 1):
+            cur = lcps[i]
             lb = i
             while stack and cur < stack[-1][0]:
                 length, left = stack.pop()
                 lb = left
-                sl = slice(left, i + 1)
-                docs = doc_sa[sl]
-                if docs.min() != docs.max():
-                    p = prev[sl]
-                    if p.min() != p.max() or p[0] < 0:  # left-maximal
-                        yield length, sa[sl]
+                if docs[i] != docs[left]:  # two documents or more
+                    if prevs[i] != prevs[left] or first_prev[left] < 0:  # left-maximal
+                        yield length, sa[s + left : s + i + 1]
                 if stack and stack[-1][0] >= cur:
                     continue
             if cur >= min_len and (not stack or cur > stack[-1][0]):
