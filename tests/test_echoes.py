@@ -242,3 +242,23 @@ def test_at_edge_counts_the_characters_normalise_for_reuse_keeps():
             assert _at_edge(text, start, end, within) == expected, (text, start, end, within)
             checked[expected] += 1
     assert min(checked.values()) > 1000  # both answers, many times
+
+
+def test_agreeing_runs_are_those_of_stepping_a_character_at_a_time():
+    """near_copies extends each region while both texts agree, by comparing slices of doubling length: on
+    random two-letter texts (long agreeing runs) it finds what stepping one character at a time finds."""
+    from directives.echoes import _agreeing
+
+    rng = random.Random(1)
+    lengths = set()
+    for _ in range(5000):
+        a, b = ("".join(rng.choice("ab") for _ in range(rng.randint(0, 60))) for _ in range(2))
+        i, j = rng.randint(0, len(a)), rng.randint(0, len(b))
+        ahead = behind = 0
+        while i + ahead < len(a) and j + ahead < len(b) and a[i + ahead] == b[j + ahead]:
+            ahead += 1
+        while i - behind > 0 and j - behind > 0 and a[i - behind - 1] == b[j - behind - 1]:
+            behind += 1
+        assert (_agreeing(a, i, b, j, True), _agreeing(a, i, b, j, False)) == (ahead, behind), (a, i, b, j)
+        lengths.add(ahead)
+    assert max(lengths) >= 8  # runs long enough to double and halve

@@ -238,6 +238,28 @@ def _merge_run_lists(runs, gap: int) -> list[list[int]]:
     return regions
 
 
+def _agreeing(sa: str, i: int, sb: str, j: int, forward: bool) -> int:
+    """How many characters ``sa`` and ``sb`` agree on from ``i`` and ``j`` on (``forward``), or just before
+    them: what stepping a character at a time finds, by comparing slices of doubling, then halving, length.
+
+    >>> _agreeing("abcdx", 1, "zbcdy", 1, True), _agreeing("xabc", 4, "yabc", 4, False)
+    (3, 3)
+    """
+    n = min(len(sa) - i, len(sb) - j) if forward else min(i, j)
+    if n == 0 or (sa[i] != sb[j] if forward else sa[i - 1] != sb[j - 1]):
+        return 0  # (most regions end where the texts differ)
+    done, step, grow = 1, 2, True  # sa and sb agree on ``done`` characters
+    while step and done < n:
+        k = min(done + step, n)
+        same = sa[i + done : i + k] == sb[j + done : j + k] if forward else sa[i - k : i - done] == sb[j - k : j - done]
+        if same:
+            done = k
+            step = step * 2 if grow else step
+        else:
+            grow, step = False, step // 2
+    return done
+
+
 def near_copies(
     df: pd.DataFrame,
     min_chars: int = 20,
@@ -311,10 +333,10 @@ def near_copies(
                 da, db = divmod(k, n)
                 sa, sb = norm[da], norm[db]
                 a1, b1 = a1 + NGRAM, b1 + NGRAM
-                while a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:  # n-grams too common to index, at the ends
-                    a1, b1 = a1 + 1, b1 + 1
-                while a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
-                    a0, b0 = a0 - 1, b0 - 1
+                run = _agreeing(sa, a1, sb, b1, forward=True)  # n-grams too common to index, at the ends
+                a1, b1 = a1 + run, b1 + run
+                run = _agreeing(sa, a0, sb, b0, forward=False)
+                a0, b0 = a0 - run, b0 - run
                 if a1 - a0 < min_chars or b1 - b0 < min_chars:
                     continue
                 x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
