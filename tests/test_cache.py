@@ -79,7 +79,7 @@ def test_the_folder_stays_under_its_bound(tmp_path, monkeypatch):
 def test_a_code_change_is_a_miss(tmp_path, monkeypatch):
     corpus, folder = _seeds(tmp_path), tmp_path / "cache"
     load_corpus(corpus, cache_dir=folder)
-    monkeypatch.setattr(cache, "code_version", lambda: "another-version")
+    monkeypatch.setattr(cache, "code_version", lambda modules=None: "another-version")
     load_corpus(corpus, cache_dir=folder)
     assert len(list(folder.glob("corpus-*.parquet"))) == 2
 
@@ -188,3 +188,25 @@ def test_dataset_folders_count_against_the_bound(tmp_path, monkeypatch):
     monkeypatch.setenv("DIRECTIVES_CACHE_MAX_GB", str(1.5e-6))  # 1,500 bytes
     ds = build_dataset(_seeds(tmp_path), cache_dir=folder)
     assert not old.exists() and ds.folder.is_dir()  # the least recently used folder went, whole
+
+
+def test_the_default_bound_makes_room_for_the_largest_dataset(tmp_path, monkeypatch):
+    """Without DIRECTIVES_CACHE_MAX_GB the bound is at least DATASET_ROOM times the largest dataset (a 1,000,000
+    article dataset outgrows the 5 GB default): the dataset and its aggregates stay, older entries beyond go."""
+    import os
+    import time
+
+    monkeypatch.delenv("DIRECTIVES_CACHE_MAX_GB", raising=False)
+    monkeypatch.setattr(cache, "MAX_GB", 10e-9)  # 10 bytes: the dataset alone is larger
+    dataset = tmp_path / "dataset-abc"
+    dataset.mkdir()
+    (dataset / "part-00000.parquet").write_bytes(b"0" * 20)
+    now = time.time()
+    for n, age in enumerate([300, 200, 100]):  # x-0 the oldest
+        entry = tmp_path / f"x-{n}.npz"
+        entry.write_bytes(b"0" * 15)
+        os.utime(entry, (now - age, now - age))
+    removed = cache.evict(tmp_path)
+    assert [p.name for p in removed] == ["x-0.npz"] and dataset.is_dir()  # 20 + 2 x 15 <= 3 x 20
+    monkeypatch.setenv("DIRECTIVES_CACHE_MAX_GB", str(10e-9))  # a bound the user sets is kept
+    assert cache.evict(tmp_path, keep=tmp_path / "x-2.npz") and not (tmp_path / "x-1.npz").exists()

@@ -312,3 +312,58 @@ def test_a_table_dataset_is_built_a_partition_at_a_time(tmp_path, monkeypatch):
     got = ds.to_frame(["doc_id", "text"])
     assert got.doc_id.tolist() == frame.doc_id.tolist() and got.text.tolist() == frame.text.tolist()
     assert "d7" not in set(got.doc_id)
+
+
+def _package_imports(module: str) -> set[str]:
+    """The package's modules that ``module`` imports (anywhere in it: functions import lazily)."""
+    import ast
+
+    tree = ast.parse((paths.PACKAGE_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+    return {m for m in found if (paths.PACKAGE_DIR / f"{m}.py").is_file()}
+
+
+def test_the_dataset_key_names_every_module_that_makes_its_contents(tmp_path, monkeypatch):
+    """Every module whose code runs while a dataset is built (traced), and every module those import (their
+    constants: patterns, paths), is in DATASET_MODULES; dataset.py's own imports for the aggregates (counting,
+    tfidf) are analysis, so an edit there keeps the dataset. An edit of a listed module is a new key, one of
+    an analysis module is not."""
+    import sys
+    import threading
+    from pathlib import Path
+
+    from directives import cache
+
+    ran: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(str(paths.PACKAGE_DIR)):
+            ran.add(Path(frame.f_code.co_filename).stem)
+
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    try:
+        D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path / "cache", processes=1)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)
+    assert {"clean", "corpus", "tokens", "places", "dates", "convert"} <= ran  # the trace saw the build
+    assert ran - {"__init__"} <= set(D.DATASET_MODULES), f"missing from DATASET_MODULES: {ran - set(D.DATASET_MODULES)}"
+    for module in set(D.DATASET_MODULES) - {"dataset"}:
+        missing = _package_imports(module) - set(D.DATASET_MODULES)
+        assert not missing, f"{module} imports {missing}, missing from DATASET_MODULES"
+    built = {p.name for p in (tmp_path / "cache").glob("dataset-*")}
+    real = cache.code_version.__wrapped__
+
+    def edited(target):
+        return lambda modules=None: real(modules) + ("x" if modules is None or target in modules else "")
+
+    monkeypatch.setattr(cache, "code_version", edited("reuse"))
+    D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path / "cache", processes=1)
+    assert {p.name for p in (tmp_path / "cache").glob("dataset-*")} == built  # analysis edited: the same dataset
+    monkeypatch.setattr(cache, "code_version", edited("clean"))
+    D.build_dataset(paths.SEEDS_DIR, cache_dir=tmp_path / "cache", processes=1)
+    assert len({p.name for p in (tmp_path / "cache").glob("dataset-*")} - built) == 1  # cleaning edited: rebuilt

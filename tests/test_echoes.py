@@ -221,3 +221,44 @@ def test_the_fast_normalisation_keeps_the_same_characters():
     ]
     texts += make_articles(20, seed=2).text.tolist()
     assert echoes_module._normalised(texts) == [normalise_for_reuse(t)[0] for t in texts]
+
+
+def test_at_edge_counts_the_characters_normalise_for_reuse_keeps():
+    """The boilerplate test's edge check looks at the 64 characters nearest the passage first; on texts built
+    to put digits, decimal points, Han characters and punctuation on both sides of the cut, it answers as
+    counting the whole normalised prefix and suffix does."""
+    from directives.echoes import _at_edge
+
+    rng = random.Random(0)
+    alphabet = "1.2．３。，会议ab "
+    checked = {True: 0, False: 0}
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        for within in (0, 5, 40):
+            expected = len(normalise_for_reuse(text[:start])[0]) <= within or len(
+                normalise_for_reuse(text[end:])[0]) <= within  # fmt: skip
+            assert _at_edge(text, start, end, within) == expected, (text, start, end, within)
+            checked[expected] += 1
+    assert min(checked.values()) > 1000  # both answers, many times
+
+
+def test_agreeing_runs_are_those_of_stepping_a_character_at_a_time():
+    """near_copies extends each region while both texts agree, by comparing slices of doubling length: on
+    random two-letter texts (long agreeing runs) it finds what stepping one character at a time finds."""
+    from directives.echoes import _agreeing
+
+    rng = random.Random(1)
+    lengths = set()
+    for _ in range(5000):
+        a, b = ("".join(rng.choice("ab") for _ in range(rng.randint(0, 60))) for _ in range(2))
+        i, j = rng.randint(0, len(a)), rng.randint(0, len(b))
+        ahead = behind = 0
+        while i + ahead < len(a) and j + ahead < len(b) and a[i + ahead] == b[j + ahead]:
+            ahead += 1
+        while i - behind > 0 and j - behind > 0 and a[i - behind - 1] == b[j - behind - 1]:
+            behind += 1
+        assert (_agreeing(a, i, b, j, True), _agreeing(a, i, b, j, False)) == (ahead, behind), (a, i, b, j)
+        lengths.add(ahead)
+    assert max(lengths) >= 8  # runs long enough to double and halve

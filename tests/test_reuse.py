@@ -169,3 +169,22 @@ def test_kinds_of_responsibility_are_the_same_on_a_second_call():
     first = responsibility_kinds(df).kind.tolist()
     assert first == responsibility_kinds(df).kind.tolist() == responsibility_kinds(df).kind.tolist()
     assert "属地责任" in first
+
+
+def test_responsibility_on_stretches_is_that_of_whole_texts(peoples_daily_tokens):
+    """responsibility_kinds segments only the stretches around each 责任 (six punctuation marks before it to the
+    first after it): on People's Daily
+    (every article holding 责任) and on hand-made edge cases (责任 first and last, quotes across sentences,
+    \\r\\n, no sentence end) the kinds and offsets are those of segmenting every whole text."""
+    from directives.reuse import _pos_tokenizer, _responsibility_in
+
+    edges = ["责任。", "。。“好。”责任", "落实“四方”责任\r\n压实属地责任", "主体责任",
+             "甲。" * 8 + "有限责任公司。部门责任", "“甲。乙。丙。丁”责任。党委主体责任；第一责任人！"]  # fmt: skip
+    df = peoples_daily_tokens[peoples_daily_tokens.text_simplified.str.contains("责任")][["doc_id", "text_simplified"]]
+    df = pd.concat([df, pd.DataFrame({"doc_id": [f"edge{i}" for i in range(len(edges))], "text_simplified": edges})])
+    rows: list = []
+    for doc, text in zip(df.doc_id, df.text_simplified, strict=True):
+        _responsibility_in(doc, text, 0, _pos_tokenizer(), rows)
+    whole = pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
+    assert len(df) > 300 and len(whole) > 150  # the corpus names kinds of responsibility in hundreds of places
+    pd.testing.assert_frame_equal(responsibility_kinds(df), whole)

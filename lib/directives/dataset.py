@@ -27,6 +27,7 @@ corpus and the dataset's folder must be on storage every worker can read and wri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -55,7 +56,6 @@ from .corpus import (
     _folder_items,
     _hash_file,
     _hash_listed,
-    _key_of,
     _list_folder,
     _load_chunk,
     _problem,
@@ -79,6 +79,13 @@ PARTITION_CHARS = 20_000_000  # and about this many characters at most
 TOKEN_COLUMNS = ["all_tokens", "tokens"]
 SCHEDULER_ENV = "DIRECTIVES_SCHEDULER"
 _MANIFEST = "manifest.json"
+# The modules whose code makes the dataset's contents (listing and reading the files, decoding and repairs,
+# cleaning and its patterns, conversion, dates, places, segmentation, the partitions' writing): the dataset's
+# key hashes these and every data file, not the whole package, so an edit of an analysis module (reuse,
+# echoes, tfidf, the aggregates' code …) does not rebuild a large corpus's dataset. tests/test_dataset.py
+# fails when a module whose code runs in a build, or one these import, is missing here.
+DATASET_MODULES = ("_lm", "_parallel", "_parquet", "_progress", "cache", "changes", "clean", "convert",
+                   "corpus", "dataset", "dates", "gbk", "paths", "patterns", "places", "reading", "tokens")  # fmt: skip
 __all__ = ["CorpusDataset", "build_dataset", "dask_client", "fit_tfidf", "sample_frame", "term_totals", "unit_totals"]
 
 
@@ -300,10 +307,21 @@ def _string_array(values: list[str]):
     return pa.array(values, pa.large_string())
 
 
+def _files_key(path: Path, files: list[tuple], digests: list[bytes]) -> str:
+    """The corpus's files (names and contents) and where it is; not the code's version, which
+    :func:`_dataset_key` adds for :data:`DATASET_MODULES` only."""
+    h = hashlib.sha1(str(path.resolve()).encode())
+    for f, digest in zip(files, digests, strict=True):
+        h.update(b"\x00" + f[1].encode() + b"\x00" + digest)
+    return h.hexdigest()
+
+
 def _dataset_key(corpus: str, partition_rows: int) -> str:
     from .tokens import _options_key, dictionary_version
 
-    return cache.cache_key("dataset", corpus, partition_rows, dictionary_version(), _options_key({}))
+    return cache.cache_key(
+        "dataset", corpus, partition_rows, dictionary_version(), _options_key({}), modules=DATASET_MODULES
+    )
 
 
 def _built_before(root: Path, corpus: Path) -> bool:
@@ -387,7 +405,7 @@ def build_dataset(
     todo = [b"" if t else d for d, t in zip(digests, txt, strict=True)]  # b"": the worker's to digest
     readable = _hash_listed(files, todo)
     digests = [d if t else done for d, t, done in zip(digests, txt, todo, strict=True)]
-    key = None if deferred else _dataset_key(_key_of(path, files, digests), partition_rows)
+    key = None if deferred else _dataset_key(_files_key(path, files, digests), partition_rows)
     if root is not None and key is not None:
         found = _open_cached(root / f"dataset-{key}")
         if found is not None:
@@ -451,7 +469,7 @@ def build_dataset(
             where_txt = [i for i, t in enumerate(txt) if t]
             for i, digest in zip(where_txt, worker_digests, strict=True):
                 digests[i], readable[i] = (digest, True) if digest is not None else _hash_file(files[i][0])
-            key = _dataset_key(_key_of(path, files, digests), partition_rows)
+            key = _dataset_key(_files_key(path, files, digests), partition_rows)
         del worker_digests
         target = (root if root is not None else parent) / (f"dataset-{key}" if root is not None else "dataset")
         for name, keep in zip(names, drops, strict=True):

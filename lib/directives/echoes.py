@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .patterns import ECHO_BOILERPLATE, FULL_WIDTH_NUMBER, REUSE_RUN
-from .reuse import _HALF_WIDTH, normalise_for_reuse
+from .reuse import _HALF_WIDTH, _REUSE_CHAR, normalise_for_reuse
 
 NGRAM = 5  # characters per indexed n-gram
 MAX_DF = 100  # n-grams in more documents than this are not indexed (passim's default --max-df)
@@ -238,6 +238,28 @@ def _merge_run_lists(runs, gap: int) -> list[list[int]]:
     return regions
 
 
+def _agreeing(sa: str, i: int, sb: str, j: int, forward: bool) -> int:
+    """How many characters ``sa`` and ``sb`` agree on from ``i`` and ``j`` on (``forward``), or just before
+    them: what stepping a character at a time finds, by comparing slices of doubling, then halving, length.
+
+    >>> _agreeing("abcdx", 1, "zbcdy", 1, True), _agreeing("xabc", 4, "yabc", 4, False)
+    (3, 3)
+    """
+    n = min(len(sa) - i, len(sb) - j) if forward else min(i, j)
+    if n == 0 or (sa[i] != sb[j] if forward else sa[i - 1] != sb[j - 1]):
+        return 0  # (most regions end where the texts differ)
+    done, step, grow = 1, 2, True  # sa and sb agree on ``done`` characters
+    while step and done < n:
+        k = min(done + step, n)
+        same = sa[i + done : i + k] == sb[j + done : j + k] if forward else sa[i - k : i - done] == sb[j - k : j - done]
+        if same:
+            done = k
+            step = step * 2 if grow else step
+        else:
+            grow, step = False, step // 2
+    return done
+
+
 def near_copies(
     df: pd.DataFrame,
     min_chars: int = 20,
@@ -311,10 +333,10 @@ def near_copies(
                 da, db = divmod(k, n)
                 sa, sb = norm[da], norm[db]
                 a1, b1 = a1 + NGRAM, b1 + NGRAM
-                while a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:  # n-grams too common to index, at the ends
-                    a1, b1 = a1 + 1, b1 + 1
-                while a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
-                    a0, b0 = a0 - 1, b0 - 1
+                run = _agreeing(sa, a1, sb, b1, forward=True)  # n-grams too common to index, at the ends
+                a1, b1 = a1 + run, b1 + run
+                run = _agreeing(sa, a0, sb, b0, forward=False)
+                a0, b0 = a0 - run, b0 - run
                 if a1 - a0 < min_chars or b1 - b0 < min_chars:
                     continue
                 x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
@@ -538,8 +560,9 @@ def _find(parent: list[int], x: int) -> int:
 def _spots(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
     """Occurrences (doc_id, start, end) of the pairs (those of row i at i and i + len(pairs)), and for each its
     spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot."""
-    occ = list(zip(pairs["doc_a"], pairs["start_a"], pairs["end_a"], strict=True))
-    occ += list(zip(pairs["doc_b"], pairs["start_b"], pairs["end_b"], strict=True))
+    columns = {c: pairs[c].tolist() for c in ("doc_a", "start_a", "end_a", "doc_b", "start_b", "end_b")}
+    occ = list(zip(columns["doc_a"], columns["start_a"], columns["end_a"], strict=True))
+    occ += list(zip(columns["doc_b"], columns["start_b"], columns["end_b"], strict=True))
     parent = list(range(len(occ)))
     by_doc = defaultdict(list)
     for x, (d, s, e) in enumerate(occ):
@@ -600,14 +623,15 @@ def echoes(
     dates = pd.to_datetime(meta["date"]) if "date" in meta else pd.Series(pd.NaT, index=meta.index)
     level = (meta["level"] if "level" in meta else pd.Series("", index=meta.index)).fillna("unknown")
     region = (meta["region"] if "region" in meta else pd.Series("", index=meta.index)).fillna("unknown")
+    dates, level, region = dates.to_dict(), level.to_dict(), region.to_dict()  # (a dict's get is 50x a Series')
     ref_ids = set(ref["doc_id"])
     position = {d: i for i, d in enumerate(both["doc_id"])}
-    far = pd.Timestamp.max
-
-    def rank(d):  # reference, then central, then any; earliest; first in the table
-        tier = 0 if d in ref_ids else 1 if level.get(d) == "central" else 2
-        date = dates.get(d)
-        return tier, date if pd.notna(date) else far, position[d]
+    dated = {d: v.value for d, v in dates.items() if pd.notna(v)}  # nanoseconds: compared as the dates are
+    far = pd.Timestamp.max.value
+    # reference, then central, then any; earliest; first in the table
+    ranks = {d: (0 if d in ref_ids else 1 if level.get(d) == "central" else 2, dated.get(d, far), i)
+             for d, i in position.items()}  # fmt: skip
+    rank = ranks.__getitem__
 
     occ, spot = _spots(pairs)
     half = len(pairs)
@@ -617,9 +641,11 @@ def echoes(
         links[spot[x + half]].append((spot[x], x + half, x))
     chosen = {}  # spot -> (source spot, own occurrence, source occurrence)
     for sp, linked in links.items():
-        mine = dates.get(occ[sp][0])
-        before = [t for t in linked if not (pd.notna(mine) and pd.notna(dates.get(occ[t[0]][0])))
-                  or dates.get(occ[t[0]][0]) <= mine]  # fmt: skip
+        mine = dated.get(occ[sp][0])
+        if mine is None:
+            before = linked
+        else:  # undated documents may be the source of any
+            before = [t for t in linked if (other := dated.get(occ[t[0]][0])) is None or other <= mine]
         if not before:
             continue  # everything it shares came later: it is a source, not an echo
         best = min(before, key=lambda t: (rank(occ[t[0]][0]), -(occ[t[1]][2] - occ[t[1]][1])))
@@ -641,7 +667,7 @@ def echoes(
             own, other = max(((o, x) for o, x in members if occ[o][0] == d), key=lambda t: occ[t[0]][2] - occ[t[0]][1])
             (_, s, e), (_, s0, e0) = occ[own], occ[other]
             text, src_text = texts[d][s:e], texts[s_doc][s0:e0]
-            norm, src_norm = normalise_for_reuse(text)[0], normalise_for_reuse(src_text)[0]
+            norm, src_norm = _normalised([text, src_text])
             sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
             identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
             short_at_edges = len(norm) < 40 and _at_edge(texts[d], s, e) and _at_edge(texts[s_doc], s0, e0)
@@ -667,9 +693,17 @@ def _echo_frame(rows: list[tuple]) -> pd.DataFrame:
 def _at_edge(text: str, start: int, end: int, within: int = 5) -> bool:
     """Whether ``text[start:end]`` begins within ``within`` characters (Han and digits) of the text's start or
     ends within as many of its end."""
-    before = len(normalise_for_reuse(text[:start])[0])
-    after = len(normalise_for_reuse(text[end:])[0])
-    return before <= within or after <= within
+    return _few_kept(text[:start], within, nearest_last=True) or _few_kept(text[end:], within, nearest_last=False)
+
+
+def _few_kept(part: str, within: int, nearest_last: bool) -> bool:
+    """Whether ``part`` holds at most ``within`` characters that :func:`directives.reuse.normalise_for_reuse`
+    keeps (the length of its result). The 64 characters nearest the passage are looked at first: a cut can only
+    lose a match there (a decimal point beside the cut), so more than ``within`` in them settles it."""
+    near = part[-64:] if nearest_last else part[:64]
+    if len(near) < len(part) and len(_REUSE_CHAR.findall(near)) > within:
+        return False
+    return len(_REUSE_CHAR.findall(part)) <= within
 
 
 # --------------------------------------------------------------------------- summaries

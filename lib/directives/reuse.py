@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from . import paths
 from .patterns import HAN as HAN_RANGE
 from .patterns import HAN_CHAR
 from .units import MAX_LABELLED
@@ -61,20 +62,24 @@ def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
         return
     # runs of consecutive boundaries with lcp >= min_len: only they can hold such repeats
     edges = np.flatnonzero(np.diff(np.concatenate(([0], strong.astype(np.int8), [0]))))
-    for s, e in zip(edges[::2], edges[1::2], strict=True):  # boundaries s..e-1, suffixes s..e
-        stack: list[list[int]] = []  # [lcp, left bound]
-        for i in range(s, e + 1):
-            cur = int(lcp[i]) if i < e else 0
+    # changes of document and of preceding symbol between neighbouring suffixes, summed: a slice holds two
+    # documents (two preceding symbols) when the sums at its ends differ; no reduction over each slice
+    doc_changes = np.concatenate(([0], np.cumsum(doc_sa[1:] != doc_sa[:-1])))
+    prev_changes = np.concatenate(([0], np.cumsum(prev[1:] != prev[:-1])))
+    for s, e in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):  # boundaries s..e-1, suffixes s..e
+        lcps = [*lcp[s:e].tolist(), 0]
+        docs, prevs = doc_changes[s : e + 1].tolist(), prev_changes[s : e + 1].tolist()
+        first_prev = prev[s : e + 1].tolist()
+        stack: list[list[int]] = []  # [lcp, left bound], bounds relative to s
+        for i in range(e - s + 1):
+            cur = lcps[i]
             lb = i
             while stack and cur < stack[-1][0]:
                 length, left = stack.pop()
                 lb = left
-                sl = slice(left, i + 1)
-                docs = doc_sa[sl]
-                if docs.min() != docs.max():
-                    p = prev[sl]
-                    if p.min() != p.max() or p[0] < 0:  # left-maximal
-                        yield length, sa[sl]
+                if docs[i] != docs[left]:  # two documents or more
+                    if prevs[i] != prevs[left] or first_prev[left] < 0:  # left-maximal
+                        yield length, sa[s + left : s + i + 1]
                 if stack and stack[-1][0] >= cur:
                     continue
             if cur >= min_len and (not stack or cur > stack[-1][0]):
@@ -285,9 +290,17 @@ def explain_enumeration(text: str, start: int, window: int = 60, span: int = 200
 def _is_common_word(s: str) -> bool:
     """A word of the general dictionary (三月, 十分, 三令五申), not one of the genre's own formulas."""
     from . import _lm
+
+    st = paths.USER_DICT.stat()
+    return s not in _user_words(st.st_mtime_ns, st.st_size) and _lm.word_freq(s) > 50
+
+
+@lru_cache(maxsize=2)
+def _user_words(mtime_ns: int, size: int) -> frozenset[str]:
+    """The words of the user dictionary as it is on disk (read again when the file changes)."""
     from .tokens import user_dictionary
 
-    return s not in {w for w, _, _ in user_dictionary()} and _lm.word_freq(s) > 50
+    return frozenset(w for w, _, _ in user_dictionary())
 
 
 def find_formulas(df: pd.DataFrame, column: str = "text_simplified") -> pd.DataFrame:
@@ -384,33 +397,88 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     []
     """
     pos_tk = _pos_tokenizer()
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
-        words = list(pos_tk.lcut(text, HMM=False))
-        offset = 0
-        for i, w in enumerate(words):
-            word = w.word
-            if word == "第一责任人":
-                rows.append((doc, word, offset))
-            elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
-                if not (i + 1 < len(words) and words[i + 1].word.startswith("公司")):  # 有限责任公司
-                    rows.append((doc, word, offset))
-            elif word == "责任" and i > 2 and words[i - 1].word in _CLOSE_QUOTE:
-                # a quoted item inside the phrase: 压实“四方”责任 names the kind 四方责任
-                j = i - 2
-                while j > 0 and j > i - 5 and words[j - 1].word not in _OPEN_QUOTE:
-                    j -= 1
-                inner = "".join(w.word for w in words[j : i - 1])
-                if j > 0 and words[j - 1].word in _OPEN_QUOTE and HAN.match(inner) and inner not in _NOT_A_KIND:
-                    rows.append((doc, inner + "责任", offset - len(inner) - 1))
-            elif word == "责任" and i > 0:
-                prev = words[i - 1]
-                if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
-                    prev.flag == "vn" and prev.word not in _NOT_A_KIND
-                ):
-                    rows.append((doc, prev.word + "责任", offset - len(prev.word)))
-            offset += len(word)
+        for a, b in _responsibility_windows(text):
+            _responsibility_in(doc, text[a:b], a, pos_tk, rows)
     return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
+
+
+_CONTEXT_MARKS = 6  # segmenter cut marks kept before each 责任: more words than the rules look back (five)
+
+
+def _segmenter_marks(text: str) -> list[int]:
+    """Where ``text`` holds a character the part-of-speech segmenter never joins to another (anything outside
+    its runs of Han characters, letters and digits, jieba's own ``re_han_internal``; not a \\r, which may
+    begin \\r\\n): each is one word, and a text cut just after one is segmented as the whole is there."""
+    from jieba.posseg import re_han_internal
+
+    marks, last = [], 0
+    for m in re_han_internal.finditer(text):
+        marks.extend(i for i in range(last, m.start()) if text[i] != "\r")
+        last = m.end()
+    marks.extend(i for i in range(last, len(text)) if text[i] != "\r")
+    return marks
+
+
+def _responsibility_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` that :func:`responsibility_kinds` segments: around each 责任, from just after
+    the sixth segmenter mark (punctuation, a space: see :func:`_segmenter_marks`) before it, or the text's
+    start, to just after the first mark after it, overlapping ones merged. A stretch starts and ends just
+    after a mark, so its words are those of the whole text there, and it holds the words each rule looks at
+    (five before, one after): the kinds found are those of the whole text, at a fraction of the segmenting.
+
+    >>> _responsibility_windows("甲，乙，丙，丁，戊，己，庚，压实责任。辛")
+    [(4, 19)]
+    >>> _responsibility_windows("没有。")
+    []
+    """
+    from bisect import bisect_left
+
+    at = text.find("责任")
+    if at < 0:
+        return []
+    marks = _segmenter_marks(text)
+    windows: list[tuple[int, int]] = []
+    while at >= 0:
+        k = bisect_left(marks, at)
+        a = marks[k - _CONTEXT_MARKS] + 1 if k >= _CONTEXT_MARKS else 0
+        j = bisect_left(marks, at + 2)
+        b = marks[j] + 1 if j < len(marks) else len(text)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+        at = text.find("责任", b)
+    return windows
+
+
+def _responsibility_in(doc: str, text: str, base: int, pos_tk, rows: list) -> None:
+    """The kinds of responsibility of one stretch of a document (starting at ``base``), added to ``rows``."""
+    words = list(pos_tk.lcut(text, HMM=False))
+    offset = base
+    for i, w in enumerate(words):
+        word = w.word
+        if word == "第一责任人":
+            rows.append((doc, word, offset))
+        elif word.endswith("责任") and len(word) > 2 and word[:-2] not in _NOT_A_KIND and word[1] != "个":
+            if not (i + 1 < len(words) and words[i + 1].word.startswith("公司")):  # 有限责任公司
+                rows.append((doc, word, offset))
+        elif word == "责任" and i > 2 and words[i - 1].word in _CLOSE_QUOTE:
+            # a quoted item inside the phrase: 压实“四方”责任 names the kind 四方责任
+            j = i - 2
+            while j > 0 and j > i - 5 and words[j - 1].word not in _OPEN_QUOTE:
+                j -= 1
+            inner = "".join(w.word for w in words[j : i - 1])
+            if j > 0 and words[j - 1].word in _OPEN_QUOTE and HAN.match(inner) and inner not in _NOT_A_KIND:
+                rows.append((doc, inner + "责任", offset - len(inner) - 1))
+        elif word == "责任" and i > 0:
+            prev = words[i - 1]
+            if (prev.word not in _NOT_A_KIND and HAN.match(prev.word) and prev.flag[:1] in ("n", "j", "b")) or (
+                prev.flag == "vn" and prev.word not in _NOT_A_KIND
+            ):
+                rows.append((doc, prev.word + "责任", offset - len(prev.word)))
+        offset += len(word)
 
 
 def reuse_matrix(

@@ -260,6 +260,39 @@ class Corpus:
             out = out.iloc[order].reset_index(drop=True)
         return out
 
+    def formulas(self) -> pd.DataFrame:
+        """Every numbered formula of every document (:func:`directives.reuse.find_formulas` of
+        ``text_simplified``, a partition at a time on all cores), in the order of ``meta``: exact at any size.
+        Kept in the cache beside the dataset, as Parquet, under the dataset's key, the kinds and the package's
+        code, so the notebooks that count formulas (06, 07) find them once.
+
+        >>> from directives.reuse import find_formulas
+        >>> corpus = open_corpus(paths.SEEDS_DIR, columns=["text_simplified"], cache_dir=None)
+        >>> corpus.formulas().equals(find_formulas(corpus.frame))
+        True
+        """
+        from .reuse import find_formulas
+
+        return self._cached("formulas", lambda: self.map_partitions(find_formulas, ["text_simplified"]))
+
+    def _cached(self, kind: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The per-document table ``make`` gives, kept in the cache as Parquet under the dataset's key, the
+        kinds and the code (read back, never recomputed, while none of them changes)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = cache.cache_dir(self.cache_dir)
+        if folder is None or not self.dataset.key:
+            return make()
+        entry = cache.entry_path(folder, kind, cache.cache_key(kind, self.dataset.key, self.kinds), "parquet")
+        found = cache.read_entry(entry, lambda path: pq.read_table(path).to_pandas())
+        if found is not None:
+            return found
+        table = make()
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        cache.write_entry(entry, lambda tmp: pq.write_table(arrow, tmp))
+        return table
+
     def changes(self) -> pd.DataFrame:
         """Every change cleaning made to every document (exact at any size; only ``doc_id`` and ``changes``
         are read): what :func:`directives.corpus.cleaning_report` gives for the whole corpus's frame.
