@@ -238,11 +238,47 @@ def test_counts_and_tfidf_on_all_cores_are_those_of_one_process(seeds_local, tmp
 
 
 # --------------------------------------------------------------------------- tables read as a stream
-def _rows_whole(path, problem):
-    """The reference: the table read whole (``_read_table``), its rows made as the streamed reading makes them."""
-    from directives.corpus import _read_table, _table_rows
+def _read_table_whole(path, problem):
+    """The reference reading: the whole table's bytes decompressed and decoded at once, then parsed (as loading
+    read tables before they were streamed). None, reported, when it cannot be read."""
+    import io
+    import json
 
-    table = _read_table(path, problem)
+    from directives.corpus import _open_table, _table_format
+    from directives.reading import decode_bytes
+
+    suffix, compression = _table_format(path)
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        with _open_table(path, compression) as stream:
+            text, _encoding = decode_bytes(stream.read())
+        if suffix == ".csv":
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        rows = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problem(f"{path} line {n}", f"malformed JSON ({exc.msg}), line skipped")
+                continue
+            if isinstance(obj, dict):
+                rows.append(obj)
+            else:
+                problem(f"{path} line {n}", f"a JSON {type(obj).__name__}, not an object, line skipped")
+        return pd.DataFrame(rows)
+    except Exception as exc:
+        problem(path, f"unreadable table ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _rows_whole(path, problem):
+    """The reference: the table read whole, its rows made as the streamed reading makes them."""
+    from directives.corpus import _table_rows
+
+    table = _read_table_whole(path, problem)
     return list(_table_rows(path, problem, frames=[] if table is None else [table]))
 
 

@@ -671,42 +671,6 @@ def _table_frames(path: Path, problem) -> Iterable[pd.DataFrame]:
         problem(path, f"unreadable after row {done} ({type(exc).__name__}: {exc}); the rows before it are kept")
 
 
-def _table_bytes(path: Path, compression: str | None) -> bytes:
-    with _open_table(path, compression) as stream:
-        return stream.read()
-
-
-def _read_table(path: Path, problem) -> pd.DataFrame | None:
-    """A whole table corpus, read at once: the reference the streamed reading (:func:`_table_frames`) is tested
-    against. A table that cannot be read is reported and gives None."""
-    suffix, compression = _table_format(path)
-    try:
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-        text, _encoding = decode_bytes(_table_bytes(path, compression))
-        if suffix == ".csv":
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        rows = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problem(f"{path} line {n}", f"malformed JSON ({exc.msg}), line skipped")
-                continue
-            if isinstance(obj, dict):
-                rows.append(obj)
-            else:
-                problem(f"{path} line {n}", f"a JSON {type(obj).__name__}, not an object, line skipped")
-        return pd.DataFrame(rows)
-    except CorpusError:
-        raise
-    except Exception as exc:  # any failure to read the file: reported, never a crash (pandas, Arrow, zlib …)
-        problem(path, f"unreadable table ({type(exc).__name__}: {exc})")
-        return None
-
-
 def _cell(value, where: str, column: str, problem) -> str | None:
     """A table cell as text: numbers become their digits, missing values None; a list or a dict is not text
     and is reported."""
