@@ -9,7 +9,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from directives import evaluate, load_corpus, paths
+from directives import evaluate, load_corpus, paths, places
 from directives.clean import clean_article
 from directives.dates import infer_date, parse_date
 from directives.places import gazetteer, infer_place, level_of
@@ -420,9 +420,10 @@ def test_the_same_corpus_in_big5_loads_whole(peoples_daily, tmp_path):
     assert "為" in big5.text.str.cat() and "&#160;" not in big5.text.str.cat()  # traditional; references decoded
 
 
-def test_places_found_over_bytes_equal_a_character_automaton_on_real_text(peoples_daily):
-    """The gazetteer's automaton runs over UTF-8 bytes (issue 21, speed); the same names over characters, the
-    reference, find the same mentions at the same offsets."""
+def test_places_found_by_the_rust_automaton_equal_pyahocorasick_on_real_text(peoples_daily):
+    """The gazetteer's names are found by ahocorasick_rs, leftmost-longest (issue 21, speed); the same names in
+    pyahocorasick's automaton over characters, the reference, find the same mentions at the same offsets (a lone
+    surrogate included)."""
     import ahocorasick
 
     g = gazetteer()
@@ -438,6 +439,26 @@ def test_places_found_over_bytes_equal_a_character_automaton_on_real_text(people
             if not (name.endswith("市") and text[last + 1 : last + 2] == "场"):
                 expected.append((last + 1 - len(name), last + 1, name))
         assert [m[:3] for m in g.find(text)] == expected
+
+
+def test_bare_county_names_found_by_the_rust_automaton_equal_pyahocorasick(peoples_daily):
+    """The counties' bare short names (义乌) are found by ahocorasick_rs (issue 21, speed); pyahocorasick's automaton
+    over characters, the reference, finds the same names at the same offsets in every real text."""
+    import ahocorasick
+
+    automaton, values = places._county_shorts()
+    reference = ahocorasick.Automaton()
+    for short, _d in values:
+        reference.add_word(short, short)
+    reference.make_automaton()
+    texts = [*peoples_daily[2].text_simplified, "\ud800义乌\udfff灵宝", ""]
+    found = 0
+    for text in texts:
+        expected = [(last + 1 - len(s), last + 1, s) for last, s in reference.iter_long(text)]
+        got = [(start, end, values[i][0]) for i, start, end in places._matches(automaton, text)]
+        assert got == expected
+        found += len(got)
+    assert found > 1000
 
 
 def test_segmenting_real_text_equals_the_per_token_rule(peoples_daily):

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .changes import Change
-from .gbk import pinyin_dict, repair_gbk_damage
+from .gbk import pinyin_dict, pinyin_dict_path, repair_gbk_damage
 
 StepResult = tuple[str, list[Change]]
 # Shortcuts that skip work whose outcome is known beforehand (a rule whose words a text lacks, a search that cannot
@@ -123,15 +123,59 @@ def split_run_on_paragraphs(text: str) -> StepResult:
 
 
 # --------------------------------------------------------------------------- 4. pinyin
-@lru_cache(maxsize=1)
-def _pinyin_syllables() -> frozenset[str]:
+def pinyin_syllables_from_pypinyin() -> frozenset[str]:
     """Every reading in pypinyin's character dictionary, toned and toneless (from its data file, without
-    importing the package: see :func:`directives.gbk.pinyin_dict`)."""
+    importing the package: see :func:`directives.gbk.pinyin_dict`); about 0.03 s, which every worker that met a
+    reading paid: :func:`write_pinyin_syllables` keeps the result in ``data/pinyin_syllables.txt``.
+
+    >>> s = pinyin_syllables_from_pypinyin()
+    >>> "shí" in s, "shi" in s, "ge" in s
+    (True, True, True)
+    """
     readings = {r for v in pinyin_dict().values() for r in v.split(",")}
     toned = {unicodedata.normalize("NFC", r) for r in readings}
     # the neutral tone is written without a mark (個(ge)): add every syllable's toneless form
     toneless = {"".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)) for s in toned}
     return frozenset(toned | {unicodedata.normalize("NFC", s) for s in toneless})
+
+
+def _syllables_header() -> str:
+    source = pinyin_dict_path()
+    return (
+        f"# derived from pypinyin's {source.name} (pypinyin, MIT licence, pinned in requirements.txt), "
+        f"{source.stat().st_size} bytes, by clean.pinyin_syllables_from_pypinyin\n"
+    )
+
+
+def write_pinyin_syllables(path=None) -> None:
+    """Write :func:`pinyin_syllables_from_pypinyin` to ``data/pinyin_syllables.txt`` (or ``path``), one a line, sorted,
+    under a header naming the data file it was derived from (its size tells another pypinyin's data).
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "s.txt"
+    >>> write_pinyin_syllables(out)
+    >>> out.read_text("utf-8").startswith("# derived from pypinyin")
+    True
+    """
+    from . import paths
+
+    text = _syllables_header() + "".join(f"{s}\n" for s in sorted(pinyin_syllables_from_pypinyin()))
+    (path or paths.PINYIN_SYLLABLES).write_text(text, "utf-8")
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """The syllables of :func:`pinyin_syllables_from_pypinyin`, read from ``data/pinyin_syllables.txt`` (kept equal by
+    a test), or derived again when the installed pypinyin's data is not the one the file was made from."""
+    from . import paths
+
+    try:
+        with open(paths.PINYIN_SYLLABLES, encoding="utf-8") as fh:
+            if fh.readline() == _syllables_header():
+                return frozenset(line.rstrip("\n") for line in fh)
+    except OSError:
+        pass
+    return pinyin_syllables_from_pypinyin()
 
 
 def remove_pinyin_annotations(text: str) -> StepResult:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -86,8 +85,16 @@ def date_from_filename(name: str) -> pd.Timestamp:
     >>> date_from_filename("20200131-02-06.txt")
     Timestamp('2020-01-31 00:00:00')
     """
-    m = P.FILENAME_DATE.search(Path(name).stem)
+    m = P.FILENAME_DATE.search(_stem(name))
     return _day(*m.groups()) if m else pd.NaT
+
+
+def _stem(name: str) -> str:
+    """``Path(name).stem`` for a file's path in a corpus, by string operations (a third of the cost of reading a
+    file name's date went into building the Path; a test keeps the two equal)."""
+    base = name.rstrip("/").rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[:dot] if 0 < dot < len(base) - 1 else base
 
 
 @lru_cache(maxsize=4096)

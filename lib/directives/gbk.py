@@ -114,12 +114,22 @@ def pinyin_dict() -> dict[str, str]:
     >>> pinyin_dict()[str(ord("实"))]
     'shí'
     """
-    import importlib.util
     import json
+
+    return json.loads(pinyin_dict_path().read_text("utf-8"))
+
+
+def pinyin_dict_path():
+    """The pinned pypinyin's character dictionary (``pinyin_dict.json``), located without importing the package.
+
+    >>> pinyin_dict_path().name
+    'pinyin_dict.json'
+    """
+    import importlib.util
     from pathlib import Path
 
     spec = importlib.util.find_spec("pypinyin")
-    return json.loads((Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json").read_text("utf-8"))
+    return Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
 
 
 @cache
