@@ -31,8 +31,8 @@ def to_simplified_many(texts: list[str]) -> list[str]:
     last (each call costs as much as converting a few hundred characters). The texts are joined at line breaks, which
     no conversion crosses or changes; where one but the last holds a line break, each is converted alone.
 
-    >>> to_simplified_many(["標題", "", "正文\n內容"])
-    ['标题', '', '正文\n内容']
+    >>> to_simplified_many(["標題", "", "正文\\n內容"])
+    ['标题', '', '正文\\n内容']
     """
     if len(texts) < 2 or any("\n" in t for t in texts[:-1]):
         return [to_simplified(t) for t in texts]
