@@ -94,6 +94,29 @@ def _factorise_quietly(V: sparse.csr_matrix, k: int, method: str, seed: int) -> 
     return best[1], best[2]
 
 
+def _prevalence(shares: np.ndarray) -> np.ndarray:
+    """Each topic's mean share over the documents that have one (in float64).
+
+    >>> _prevalence(np.array([[0.5, 0.5], [np.nan, np.nan], [1.0, 0.0]], dtype=np.float32)).tolist()
+    [0.75, 0.25]
+    """
+    return np.nanmean(shares.astype(np.float64), axis=0) if np.isfinite(shares).any() else np.zeros(shares.shape[1])
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to ``TIE_DECIMALS``, so that what differs only in float32's last bits (two topics or terms
+    tied in exact arithmetic, which a processor's vector width breaks one way or the other) ranks as a tie, broken
+    by position, the same on every machine.
+
+    >>> _rounded(np.array([0.25000003, 0.24999997], dtype=np.float32)).tolist()
+    [0.25, 0.25]
+    """
+    return np.round(values.astype(np.float64), TIE_DECIMALS)
+
+
+TIE_DECIMALS = 6
+
+
 def _shares(W: np.ndarray) -> np.ndarray:
     """Rows of ``W`` as shares summing to 1; a document without a kept term gets NaN (it has no topic)."""
     total = W.sum(axis=1, keepdims=True)
@@ -154,7 +177,7 @@ class TopicModel:
         k = max(1, min(self.k, counts.shape[0], counts.shape[1]))
         W, H = _factorise(_weights(counts, self.method), k, self.method, self.seed)
         W = np.where(np.asarray(counts.sum(axis=1)).ravel()[:, None] > 0, W, 0.0)  # LDA gives empty rows a prior
-        order = np.lexsort((np.arange(k), -np.nansum(_shares(W), axis=0)))  # the most prevalent topic first
+        order = np.lexsort((np.arange(k), -_rounded(_prevalence(_shares(W)))))  # the most prevalent topic first
         W, H = W[:, order], H[order]
         self.k_ = k
         self.components_ = H / np.maximum(H.sum(axis=1, keepdims=True), 1e-12)
@@ -169,11 +192,12 @@ class TopicModel:
             raise RuntimeError("this TopicModel is not fitted yet: call fit(df) first")
 
     def top_term_ids(self, top: int | None = None) -> np.ndarray:
-        """Column numbers of each topic's ``top`` terms, heaviest first (ties by term)."""
+        """Column numbers of each topic's ``top`` terms, heaviest first (weights equal to ``TIE_DECIMALS`` decimals are
+        ties, broken by term)."""
         self._check_fitted()
         top = min(top or self.top, len(self.vocabulary_))
         cols = np.arange(self.components_.shape[1])
-        return np.array([np.lexsort((cols, -row))[:top] for row in self.components_])
+        return np.array([np.lexsort((cols, -_rounded(row)))[:top] for row in self.components_])
 
     @property
     def topics_(self) -> pd.DataFrame:
@@ -197,7 +221,7 @@ class TopicModel:
 
         >>> toy = pd.DataFrame({"tokens": ["疫情 防控", "疫情 核酸", "经济 投资", "经济 消费"]})
         >>> TopicModel(k=2).fit(toy).label({1: "economy"}).labels_
-        ['疫情、防控、核酸', 'economy']
+        ['疫情、核酸、防控', 'economy']
         """
         current = self.labels_
         if isinstance(names, dict):
