@@ -772,6 +772,11 @@ def travelling(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """
     cols = ["passage", "source", "source_kind", "source_date", "documents", "regions", "median_lag", "path", "text"]
     f = found[~found["boilerplate"].astype(bool)]
+    if top is not None and len(f):  # rank every passage by the counts alone, describe only the first ``top``
+        g = f.groupby("passage")
+        ranked = pd.DataFrame({"documents": g["doc_id"].nunique(), "regions": g["region"].nunique()})
+        ranked = ranked.reset_index().sort_values(["documents", "regions", "passage"], ascending=[False, False, True])
+        f = f[f["passage"].isin(ranked["passage"].head(top))]
     rows = []
     for p, g in f.groupby("passage"):
         g = g.sort_values("lag_days", kind="stable")
