@@ -187,7 +187,9 @@ def test_char_counts_equal_scikit_learns_on_the_seeds(seeds_tok, ngram_range):
 def test_char_counts_equal_scikit_learns_on_odd_texts():
     df = pd.DataFrame({
         "doc_id": list("abcdefg"),
-        "text_simplified": ["压实责任，压实", "", None, "abc 123", "责", "𠀀𠀁压实𪚥 责任", "ＡＢ压实\u3000\n\t责任责任"],
+        "text_simplified": [
+            "压实责任，压实", "", None, "abc 123", "责", "𠀀𠀁压实𪚥 责任", "ＡＢ压实\u3000\n\t责任责任",
+        ],
     })  # fmt: skip
     _assert_char_model_equals_reference(df)
     _assert_char_model_equals_reference(df, (1, 2))
