@@ -151,7 +151,8 @@ def child(step: str, corpus: str) -> dict:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return {"cpu": cpu, "wall": wall, "digest": _digest(result)}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB, the process's peak (inputs included)
+    return {"cpu": cpu, "wall": wall, "peak_mb": peak, "digest": _digest(result)}
 
 
 def _export(ref: str, into: Path) -> Path:
@@ -198,8 +199,9 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--child", "prepare", "--corpus", args.corpus], env=env,
                            check=True)  # fmt: skip
         print(f"corpus {args.corpus}; before: {before[:10]}; after: {new_lib} (HEAD and edits); {args.repeat} repeats")
-        print("| step | before CPU s | after CPU s | CPU ratio | before wall s | after wall s | same result |")
-        print("|---|---:|---:|---:|---:|---:|---|")
+        print("| step | before CPU s | after CPU s | CPU ratio | before wall s | after wall s | peak MB before, after "
+              "| same result |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|---|")
         for step in args.steps:
             if step in WARM_UP:
                 _in_process(old_lib, step, args.corpus), _in_process(new_lib, step, args.corpus)
@@ -207,11 +209,13 @@ def main() -> None:
             for _ in range(args.repeat):
                 runs["before"].append(_in_process(old_lib, step, args.corpus))
                 runs["after"].append(_in_process(new_lib, step, args.corpus))
-            med = {k: {m: statistics.median(r[m] for r in v) for m in ("cpu", "wall")} for k, v in runs.items()}
+            med = {
+                k: {m: statistics.median(r[m] for r in v) for m in ("cpu", "wall", "peak_mb")} for k, v in runs.items()
+            }
             digests = {r["digest"] for v in runs.values() for r in v}
             b, a = med["before"], med["after"]
             print(f"| {STEPS[step][2]} | {b['cpu']:.2f} | {a['cpu']:.2f} | {b['cpu'] / max(a['cpu'], 1e-9):.1f}x | "
-                  f"{b['wall']:.2f} | {a['wall']:.2f} | {'yes' if len(digests) == 1 else 'NO: ' + str(digests)} |",
+                  f"{b['wall']:.2f} | {a['wall']:.2f} | {b['peak_mb']:,.0f}, {a['peak_mb']:,.0f} | {'yes' if len(digests) == 1 else 'NO: ' + str(digests)} |",
                   flush=True)  # fmt: skip
 
 
