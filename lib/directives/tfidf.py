@@ -101,13 +101,19 @@ def char_ngram_counts(texts: pd.Series, ngram_range: tuple[int, int] = (2, 3)) -
             key |= codes[at + j] << np.uint64(_CODE_BITS * (2 - j))
         keys[doc_first[doc] + before[doc] + pos] = key
         before += count
+        del doc, pos, at, key
+    del codes  # (arrays of every n-gram are let go as soon as they are used: a sample's peak memory)
     sorted_keys, first, term = np.unique(keys, return_index=True, return_inverse=True)
+    del keys
     n_terms = len(sorted_keys)
     order = np.argsort(first, kind="stable")  # the n-grams in the order of their first use in the corpus
     insertion = np.empty(n_terms, dtype=np.int64)
     insertion[order] = np.arange(n_terms)
-    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
-    pairs, counts = np.unique(doc_of * n_terms + insertion[term.ravel()], return_counts=True)  # by row, first use
+    pair_keys = np.repeat(np.arange(len(docs), dtype=np.int64) * n_terms, per_doc)
+    pair_keys += insertion[term.ravel()]
+    del term, first
+    pairs, counts = np.unique(pair_keys, return_counts=True)  # by row, then by first use
+    del pair_keys
     index_type = np.int32 if max(len(pairs), n_terms) < 2**31 else np.int64
     indptr = np.zeros(len(docs) + 1, dtype=index_type)
     np.cumsum(np.bincount(pairs // n_terms, minlength=len(docs)), out=indptr[1:])
