@@ -236,26 +236,3 @@ def test_normalise_for_reuse_keeps_what_the_regex_kept_on_real_text(seeds_df):
             df = load_corpus(evaluate.unpack_peoples_daily(tmp, every=3), cache_dir=None)
             texts += [*df.text_simplified, *df.text_raw]
     assert _assert_normalised_as_reference(texts) > 100_000
-
-
-def test_responsibility_on_several_processes_equals_one(monkeypatch, seeds_df):
-    """Tagged on forked workers, a chunk of documents each, the kinds are those of one process, in order."""
-    import warnings
-
-    import directives.reuse as reuse_module
-    from directives import evaluate, load_corpus
-    from directives.synthetic import make_articles
-
-    frames = [make_articles(300, seed=5).rename(columns={"text": "text_simplified"}), seeds_df]
-    if evaluate.PEOPLES_DAILY.is_file():  # a third of People's Daily
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frames.append(load_corpus(evaluate.unpack_peoples_daily(tmp, every=3), cache_dir=None))
-    monkeypatch.setattr(reuse_module, "PARALLEL_DOCS", 2)  # workers even for the seeds
-    for df in frames:
-        one = reuse_module._responsibility_rows((df.doc_id.tolist(), df.text_simplified.fillna("").tolist()))
-        many = responsibility_kinds(df)
-        assert len(many) > 0
-        pd.testing.assert_frame_equal(many, pd.DataFrame(one, columns=["doc_id", "kind", "offset"]))

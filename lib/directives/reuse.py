@@ -412,31 +412,12 @@ def responsibility_kinds(df: pd.DataFrame, column: str = "text_simplified") -> p
     >>> responsibility_kinds(toy.assign(text_simplified="某某有限责任公司不负责任。")).kind.tolist()
     []
     """
-    import os
-
-    from ._parallel import ordered_map
-
-    docs, texts = df["doc_id"].tolist(), df[column].fillna("").tolist()
-    processes = min(os.cpu_count() or 1, len(docs) // PARALLEL_DOCS)  # a small corpus: no workers to start
-    size = max(1, -(-len(docs) // max(processes * 8, 1)))  # a few chunks a worker, in the order of the table
-    chunks = [(docs[i : i + size], texts[i : i + size]) for i in range(0, len(docs), size)]
-    rows = [
-        row for part in ordered_map(_responsibility_rows, chunks, processes, prepare=_pos_tokenizer) for row in part
-    ]
-    return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
-
-
-PARALLEL_DOCS = 500  # responsibility_kinds tags on several processes from this many documents a process
-
-
-def _responsibility_rows(chunk: tuple[list, list[str]]) -> list[tuple[str, str, int]]:
-    """The rows of :func:`responsibility_kinds` for some documents (ids and texts), in their order."""
     pos_tk = _pos_tokenizer()
     rows: list[tuple[str, str, int]] = []
-    for doc, text in zip(*chunk, strict=True):
+    for doc, text in zip(df["doc_id"], df[column].fillna(""), strict=True):
         for a, b in _responsibility_windows(text):
             _responsibility_in(doc, text[a:b], a, pos_tk, rows)
-    return rows
+    return pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
 
 
 _CONTEXT_MARKS = 6  # segmenter cut marks kept before each 责任: more words than the rules look back (five)
