@@ -125,7 +125,7 @@ STEPS = {
     "char": (_char_setup, _char_run, "03 character n-gram TF-IDF (sample of 2,000)"),
     "unit_counts": (_units_setup, _units_run, "02, 05 term counts of the 40 largest regions (each notebook)"),
     "passages": (_text_setup, _passages_run, "06 shared passages and reuse by article"),
-    "responsibility": (_text_setup, _responsibility_run, "06 kinds of responsibility (on all cores)"),
+    "responsibility": (_text_setup, _responsibility_run, "06 kinds of responsibility"),
     "near_copies": (_text_setup, _near_run, "07 near-copies"),
     "source_shares": (_found_setup, _shares_run, "07 sources by article"),
     "travelling": (_found_setup, _travelling_run, "07 passages that travel furthest"),
