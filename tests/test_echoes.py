@@ -262,3 +262,44 @@ def test_agreeing_runs_are_those_of_stepping_a_character_at_a_time():
         assert (_agreeing(a, i, b, j, True), _agreeing(a, i, b, j, False)) == (ahead, behind), (a, i, b, j)
         lengths.add(ahead)
     assert max(lengths) >= 8  # runs long enough to double and halve
+
+
+def _travelling_reference(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """travelling() before it ranked the passages by their counts first: every passage described, then cut."""
+    cols = ["passage", "source", "source_kind", "source_date", "documents", "regions", "median_lag", "path", "text"]
+    f = found[~found["boilerplate"].astype(bool)]
+    rows = []
+    for p, g in f.groupby("passage"):
+        g = g.sort_values("lag_days", kind="stable")
+        first = g.groupby("region", sort=False)["lag_days"].first()
+        path = " → ".join(f"{r} ({lag:.0f} d)" if pd.notna(lag) else f"{r}" for r, lag in first.items())
+        rows.append((p, g.source.iloc[0], g.source_kind.iloc[0], g.source_date.iloc[0], g.doc_id.nunique(),
+                     len(first), g.lag_days.median(), path, g.source_text.iloc[0]))  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    order = ["documents", "regions", "passage"]
+    return out.sort_values(order, ascending=[False, False, True], ignore_index=True).head(top)
+
+
+def _synthetic_echoes() -> pd.DataFrame:
+    df = make_articles(200, seed=12).assign(text_simplified=lambda d: d.text)
+    return echoes(df.assign(level=["central" if i % 7 == 0 else "county" for i in range(len(df))]), min_chars=12)
+
+
+@pytest.fixture(scope="module")
+def echo_tables(seeds_df, request):
+    """Echoes of synthetic articles, of the seeds and of the policy documents (when ../shared is there)."""
+    real = [echoes(request.getfixturevalue("policies"))] if HAVE_SHARED else []
+    return [_synthetic_echoes(), echoes(seeds_df, min_chars=12), *real]
+
+
+@pytest.mark.parametrize("top", [1, 5, 20, 10_000])
+def test_travelling_equals_describing_every_passage(top, echo_tables):
+    cases = echo_tables
+    for found in cases:
+        assert found.passage.nunique() > 1
+        pd.testing.assert_frame_equal(echoes_module.travelling(found, top), _travelling_reference(found, top))
+        # ties in documents and regions, and regions missing or repeated, broken the same way
+        shuffled = found.assign(region=found.region.where(found.index % 5 != 0), doc_id=found.doc_id.str[:2])
+        pd.testing.assert_frame_equal(echoes_module.travelling(shuffled, top), _travelling_reference(shuffled, top))
+    empty = cases[0].assign(boilerplate=True)
+    pd.testing.assert_frame_equal(echoes_module.travelling(empty, top), _travelling_reference(empty, top))

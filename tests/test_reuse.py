@@ -188,3 +188,51 @@ def test_responsibility_on_stretches_is_that_of_whole_texts(peoples_daily_tokens
     whole = pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
     assert len(df) > 300 and len(whole) > 150  # the corpus names kinds of responsibility in hundreds of places
     pd.testing.assert_frame_equal(responsibility_kinds(df), whole)
+
+
+def _normalise_reference(text: str):
+    """normalise_for_reuse before numpy: one regex match per character kept."""
+    import numpy as np
+    from directives.reuse import _HALF_WIDTH, _REUSE_CHAR
+
+    idx = [m.start() for m in _REUSE_CHAR.finditer(text)]
+    return "".join(text[i] for i in idx).translate(_HALF_WIDTH), np.array(idx, dtype=np.int64)
+
+
+def _assert_normalised_as_reference(texts) -> int:
+    import numpy as np
+
+    kept = 0
+    for text in texts:
+        got, want = normalise_for_reuse(text), _normalise_reference(text)
+        assert got[0] == want[0], text[:80]
+        assert got[1].dtype == want[1].dtype and np.array_equal(got[1], want[1]), text[:80]
+        kept += len(got[0])
+    return kept
+
+
+def test_normalise_for_reuse_keeps_what_the_regex_kept_on_odd_text():
+    import random
+
+    rng = random.Random(4)
+    alphabet = "0123456789０１２３４５６７８９.．。，%a Ａ\n\ud800\udfff𠀀〇㐀䶿一鿿豈\ufaff\ufb00\u33ff\u4dc0"
+    texts = ["", ".", "1", "1.", ".1", "1.2", "１．２", "1..2", "1.２.3", "新华社北京１２月31日电。增长6.1%"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 40))) for _ in range(3000)]
+    assert _assert_normalised_as_reference(texts) > 10_000
+
+
+def test_normalise_for_reuse_keeps_what_the_regex_kept_on_real_text(seeds_df):
+    import warnings
+
+    from directives import evaluate, load_corpus
+    from directives.synthetic import make_articles
+
+    texts = [*seeds_df.text_simplified, *seeds_df.text_raw, *make_articles(200, seed=2).text]
+    if evaluate.PEOPLES_DAILY.is_file():  # a third of People's Daily, raw and cleaned
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = load_corpus(evaluate.unpack_peoples_daily(tmp, every=3), cache_dir=None)
+            texts += [*df.text_simplified, *df.text_raw]
+    assert _assert_normalised_as_reference(texts) > 100_000

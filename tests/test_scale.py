@@ -67,6 +67,25 @@ def test_counts_units_keyness_and_clouds_are_exact(synthetic):
     }
 
 
+def test_unit_counts_are_kept_in_the_cache_by_their_units(synthetic):
+    corpus, full = synthetic
+    folder = cache.cache_dir(corpus.cache_dir)
+    for units in (
+        units_of(corpus.meta, max_units=6),
+        units_of(corpus.meta, max_units=3),
+        units_of(corpus.meta, "level"),
+    ):
+        want = term_counts(units.pooled(full), by_doc=True)
+        before = set(folder.glob("unit_counts*"))
+        made, read = corpus.unit_counts(units), corpus.unit_counts(units)  # the second read back from the cache
+        assert len(set(folder.glob("unit_counts*")) - before) <= 1  # one entry for each grouping (or already kept)
+        pd.testing.assert_frame_equal(made, want)
+        pd.testing.assert_frame_equal(read, want)  # the same values and dtypes after Parquet
+        assert set(read.doc_id) <= set(units.labels)
+    regrouped = units_of(corpus.meta.assign(region=corpus.meta.region.iloc[::-1].to_numpy()), max_units=6)
+    pd.testing.assert_frame_equal(corpus.unit_counts(regrouped), term_counts(regrouped.pooled(full), by_doc=True))
+
+
 def test_tfidf_changes_and_partitions_are_exact(synthetic):
     corpus, full = synthetic
     model, direct = corpus.tfidf(), TfidfModel().fit(full)

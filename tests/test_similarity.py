@@ -156,3 +156,52 @@ def test_verbs_work_on_a_frame_straight_from_load_corpus():
 def test_char_model_transforms_new_documents(seeds_tok):
     model = S.TfidfModel("char").fit(seeds_tok)
     assert abs(model.transform(seeds_tok) - model.matrix_).max() < 1e-6
+
+
+def _char_reference(df: pd.DataFrame, ngram_range=(2, 3)):
+    """TfidfModel("char")'s fit before its counts were made with numpy: scikit-learn's TfidfVectorizer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32)
+    X = vec.fit_transform(S._NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
+    return X, vec.get_feature_names_out().astype(str), vec.idf_
+
+
+def _assert_char_model_equals_reference(df: pd.DataFrame, ngram_range=(2, 3)) -> None:
+    model = S.TfidfModel("char", ngram_range).fit(df)
+    X, vocab, idf = _char_reference(df, ngram_range)
+    assert model.vocabulary_.tolist() == vocab.tolist()
+    np.testing.assert_array_equal(model.idf_, idf)
+    # the same matrix to the bit and to the order of each row's entries (row norms are summed in that order)
+    for got, want in ((model.matrix_.indptr, X.indptr), (model.matrix_.indices, X.indices)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(model.matrix_.data, X.data)
+    assert model.matrix_.dtype == X.dtype == np.float32
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 3), (1, 3), (1, 1), (3, 3), (2, 4)])
+def test_char_counts_equal_scikit_learns_on_the_seeds(seeds_tok, ngram_range):
+    _assert_char_model_equals_reference(seeds_tok, ngram_range)
+
+
+def test_char_counts_equal_scikit_learns_on_odd_texts():
+    df = pd.DataFrame({
+        "doc_id": list("abcdefg"),
+        "text_simplified": [
+            "压实责任，压实", "", None, "abc 123", "责", "𠀀𠀁压实𪚥 责任", "ＡＢ压实\u3000\n\t责任责任",
+        ],
+    })  # fmt: skip
+    _assert_char_model_equals_reference(df)
+    _assert_char_model_equals_reference(df, (1, 2))
+    with pytest.raises(ValueError, match="empty vocabulary"):  # as scikit-learn: no n-gram in any text
+        S.TfidfModel("char").fit(df.iloc[[1, 2, 3, 4]])
+
+
+def test_char_counts_equal_scikit_learns_on_synthetic_articles():
+    from directives.synthetic import make_articles
+
+    _assert_char_model_equals_reference(make_articles(300, seed=3).rename(columns={"text": "text_simplified"}))
+
+
+def test_char_counts_equal_scikit_learns_on_peoples_daily(peoples_daily_tokens):
+    _assert_char_model_equals_reference(peoples_daily_tokens.sample(1000, random_state=0))

@@ -333,10 +333,14 @@ def near_copies(
                 da, db = divmod(k, n)
                 sa, sb = norm[da], norm[db]
                 a1, b1 = a1 + NGRAM, b1 + NGRAM
-                run = _agreeing(sa, a1, sb, b1, forward=True)  # n-grams too common to index, at the ends
-                a1, b1 = a1 + run, b1 + run
-                run = _agreeing(sa, a0, sb, b0, forward=False)
-                a0, b0 = a0 - run, b0 - run
+                # n-grams too common to index, at the ends (most regions end where the texts differ: a region
+                # whose next characters differ is not extended, as _agreeing would find, without calling it)
+                if a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:
+                    run = _agreeing(sa, a1, sb, b1, forward=True)
+                    a1, b1 = a1 + run, b1 + run
+                if a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
+                    run = _agreeing(sa, a0, sb, b0, forward=False)
+                    a0, b0 = a0 - run, b0 - run
                 if a1 - a0 < min_chars or b1 - b0 < min_chars:
                     continue
                 x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
@@ -772,6 +776,11 @@ def travelling(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """
     cols = ["passage", "source", "source_kind", "source_date", "documents", "regions", "median_lag", "path", "text"]
     f = found[~found["boilerplate"].astype(bool)]
+    if top is not None and len(f):  # rank every passage by the counts alone, describe only the first ``top``
+        g = f.groupby("passage")
+        ranked = pd.DataFrame({"documents": g["doc_id"].nunique(), "regions": g["region"].nunique()})
+        ranked = ranked.reset_index().sort_values(["documents", "regions", "passage"], ascending=[False, False, True])
+        f = f[f["passage"].isin(ranked["passage"].head(top))]
     rows = []
     for p, g in f.groupby("passage"):
         g = g.sort_values("lag_days", kind="stable")

@@ -31,6 +31,7 @@ HAN = HAN_CHAR
 # --------------------------------------------------------------------------- shared passages
 _REUSE_CHAR = re.compile(f"[{HAN_RANGE}]|[0-9０-９]|(?<=[0-9０-９])[.．](?=[0-9０-９])")
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_HAN_BOUNDS = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", HAN_RANGE.encode().decode("unicode_escape"))]
 
 
 def normalise_for_reuse(text: str) -> tuple[str, np.ndarray]:
@@ -44,8 +45,22 @@ def normalise_for_reuse(text: str) -> tuple[str, np.ndarray]:
     >>> normalise_for_reuse("新华社北京１２月31日电。增长6.1%")[0]
     '新华社北京12月31日电增长6.1'
     """
-    idx = [m.start() for m in _REUSE_CHAR.finditer(text)]
-    return "".join(text[i] for i in idx).translate(_HALF_WIDTH), np.array(idx, dtype=np.int64)
+    if not text:
+        return "", np.zeros(0, dtype=np.int64)
+    # with numpy on the code points (the characters _REUSE_CHAR matches, one at a time, without a regex match each)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
+    keep = digit.copy()
+    for lo, hi in _HAN_BOUNDS:
+        keep |= (codes >= lo) & (codes <= hi)
+    if len(codes) > 2:  # a decimal point between two digits
+        keep[1:-1] |= ((codes[1:-1] == 0x2E) | (codes[1:-1] == 0xFF0E)) & digit[:-2] & digit[2:]
+    idx = np.flatnonzero(keep)
+    kept = codes[idx]
+    wide = kept >= 0xFF0E  # full-width digits and point (no Han character lies above them): made ASCII
+    if wide.any():
+        kept = np.where(wide & (kept <= 0xFF19), kept - np.uint32(0xFEE0), kept)
+    return kept.tobytes().decode("utf-32-le"), idx.astype(np.int64)
 
 
 def _maximal_repeats(codes: np.ndarray, doc_of: np.ndarray, min_len: int):
@@ -118,6 +133,7 @@ def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_si
     codes = np.concatenate(pieces)
     doc_arr = np.array(doc_of, dtype=np.int64)
     start_arr = np.array(starts, dtype=np.int64)
+    texts = df[column].tolist()  # (not df[column].iloc[d] for each passage: a new Series, its attrs copied, each time)
     rows = []
     for length, positions in _maximal_repeats(codes.astype(np.uint32), doc_arr, min_chars):
         positions = np.sort(positions)
@@ -130,7 +146,7 @@ def shared_passages(df: pd.DataFrame, min_chars: int = 8, column: str = "text_si
         _, a, b = occ[0]
         first_doc = int(doc_arr[positions[0]])
         passage = norm[first_doc][0][int(positions[0] - start_arr[first_doc]) :][:length]
-        example = df[column].iloc[first_doc][a:b]
+        example = texts[first_doc][a:b]
         docs = list(dict.fromkeys(o[0] for o in occ))
         rows.append((passage, length, len(docs), docs, occ, example))
     out = pd.DataFrame(rows, columns=cols)

@@ -25,6 +25,7 @@ counts stay exact and only what is per document is sampled.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -174,15 +175,24 @@ class Corpus:
         >>> corpus.unit_counts(units).equals(term_counts(units.pooled(corpus.frame), by_doc=True))
         True
         """
-        from scipy import sparse
-
         from .analysis import term_counts
-        from .counting import token_counts
-        from .dataset import _read_partition
 
         if units.name == "article" and not self.sampled:
             return term_counts(self.frame[["doc_id", "tokens"]], by_doc=True)
         names = list(units.labels)
+        # kept in the cache under the units too (notebooks 02 and 05 count the same units: read once)
+        of = units.of.dropna()
+        grouping = hashlib.sha1("\x00".join([*map(str, names), "\x01", *map(str, of.index), "\x01",
+                                             *map(str, of.to_numpy())]).encode()).hexdigest()  # fmt: skip
+        return self._cached("unit_counts", lambda: self._unit_counts(units, names), grouping)
+
+    def _unit_counts(self, units: Units, names: list[str]) -> pd.DataFrame:
+        """:meth:`unit_counts` of units that group documents, counted a partition at a time."""
+        from scipy import sparse
+
+        from .counting import token_counts
+        from .dataset import _read_partition
+
         number = {u: i for i, u in enumerate(names)}
         vocab = self.term_counts()["term"].sort_values().to_numpy(dtype=str)  # sorted: searchsorted maps into it
         total = np.zeros((len(names), len(vocab)), np.int64)
@@ -275,16 +285,16 @@ class Corpus:
 
         return self._cached("formulas", lambda: self.map_partitions(find_formulas, ["text_simplified"]))
 
-    def _cached(self, kind: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The per-document table ``make`` gives, kept in the cache as Parquet under the dataset's key, the
-        kinds and the code (read back, never recomputed, while none of them changes)."""
+    def _cached(self, kind: str, make: Callable[[], pd.DataFrame], *parts: object) -> pd.DataFrame:
+        """The table ``make`` gives, kept in the cache as Parquet under the dataset's key, the kinds, the code
+        and any other ``parts`` it depends on (read back, never recomputed, while none of them changes)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         folder = cache.cache_dir(self.cache_dir)
         if folder is None or not self.dataset.key:
             return make()
-        entry = cache.entry_path(folder, kind, cache.cache_key(kind, self.dataset.key, self.kinds), "parquet")
+        entry = cache.entry_path(folder, kind, cache.cache_key(kind, self.dataset.key, self.kinds, *parts), "parquet")
         found = cache.read_entry(entry, lambda path: pq.read_table(path).to_pandas())
         if found is not None:
             return found

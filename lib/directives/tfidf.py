@@ -58,6 +58,73 @@ def _pair_dots(X: sparse.csr_matrix, start: int, rows: int, cand: np.ndarray) ->
     return sums.reshape(cand.shape)
 
 
+_CODE_BITS = 21  # a Unicode code point fits in 21 bits: three of them in one 63-bit key
+
+
+def char_ngram_counts(texts: pd.Series, ngram_range: tuple[int, int] = (2, 3)) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Counts of the character n-grams of the Han characters of ``texts`` (every other run of characters one
+    space), and the n-grams in sorted order: the same matrix, to the order of each row's entries, as
+    scikit-learn's ``CountVectorizer(analyzer="char", ngram_range=…, dtype=np.float32)`` fitted on those texts
+    (which :class:`TfidfModel` ``("char")`` used), counted with numpy instead of a Python loop over every n-gram.
+    A row's entries are in the order in which the corpus first used each n-gram, as scikit-learn leaves them (its
+    row norms sum in that order). n-grams longer than three characters are left to scikit-learn.
+
+    >>> X, vocab = char_ngram_counts(pd.Series(["压实责任，压实", "责任"]))
+    >>> vocab.tolist()
+    [' 压', ' 压实', '任 ', '任 压', '压实', '压实责', '实责', '实责任', '责任', '责任 ']
+    >>> X.toarray().astype(int).tolist()
+    [[1, 1, 1, 1, 2, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]]
+    """
+    lo, hi = ngram_range
+    docs = [_NON_HAN.sub(" ", t) for t in texts.fillna("")]
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    if not 1 <= lo <= hi <= 3 or not (lengths >= lo).any():  # (no n-gram at all: scikit-learn's own error)
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        vec = CountVectorizer(analyzer="char", ngram_range=ngram_range, dtype=np.float32)
+        X = vec.fit_transform(docs)
+        return sparse.csr_matrix(X), vec.get_feature_names_out().astype(str)
+    codes = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    per_n = [np.maximum(lengths - n + 1, 0) for n in range(lo, hi + 1)]  # n-grams of each length, per document
+    per_doc = np.sum(per_n, axis=0)
+    total = int(per_doc.sum())
+    doc_first = np.concatenate([[0], np.cumsum(per_doc)[:-1]])  # where a document's n-grams begin in the sequence
+    keys = np.empty(total, dtype=np.uint64)
+    before = np.zeros(len(docs), dtype=np.int64)  # the document's n-grams of the shorter lengths, listed first
+    for n, count in zip(range(lo, hi + 1), per_n, strict=True):
+        doc = np.repeat(np.arange(len(docs)), count)
+        pos = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)  # i in doc
+        at = np.repeat(starts, count) + pos
+        key = np.zeros(len(at), dtype=np.uint64)
+        for j in range(n):  # character j of the n-gram in bits 42, 21, 0: sorted keys are sorted strings
+            key |= codes[at + j] << np.uint64(_CODE_BITS * (2 - j))
+        keys[doc_first[doc] + before[doc] + pos] = key
+        before += count
+        del doc, pos, at, key
+    del codes  # (arrays of every n-gram are let go as soon as they are used: a sample's peak memory)
+    sorted_keys, first, term = np.unique(keys, return_index=True, return_inverse=True)
+    del keys
+    n_terms = len(sorted_keys)
+    order = np.argsort(first, kind="stable")  # the n-grams in the order of their first use in the corpus
+    insertion = np.empty(n_terms, dtype=np.int64)
+    insertion[order] = np.arange(n_terms)
+    pair_keys = np.repeat(np.arange(len(docs), dtype=np.int64) * n_terms, per_doc)
+    pair_keys += insertion[term.ravel()]
+    del term, first
+    pairs, counts = np.unique(pair_keys, return_counts=True)  # by row, then by first use
+    del pair_keys
+    index_type = np.int32 if max(len(pairs), n_terms) < 2**31 else np.int64
+    indptr = np.zeros(len(docs) + 1, dtype=index_type)
+    np.cumsum(np.bincount(pairs // n_terms, minlength=len(docs)), out=indptr[1:])
+    indices = order[pairs % n_terms].astype(index_type)  # back to the sorted n-grams' columns
+    X = sparse.csr_matrix((counts.astype(np.float32), indices, indptr), shape=(len(docs), n_terms))
+    mask = np.uint64((1 << _CODE_BITS) - 1)
+    chars = np.stack([(sorted_keys >> np.uint64(_CODE_BITS * (2 - j))) & mask for j in range(3)], axis=1)
+    vocab = np.ascontiguousarray(chars.astype(np.uint32)).view("<U3").ravel()  # trailing NULs end a string
+    return X, vocab
+
+
 class TfidfModel:
     """TF-IDF (sublinear tf, smoothed idf, L2-normalised rows) fitted once on a corpus.
 
@@ -107,11 +174,11 @@ class TfidfModel:
             idf = TfidfTransformer(sublinear_tf=True).fit(X).idf_
             tfidf_in_place(X, idf)
         else:
-            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.feature_extraction.text import TfidfTransformer
 
-            vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32)
-            X = vec.fit_transform(_NON_HAN.sub(" ", t) for t in df["text_simplified"].fillna(""))
-            vocab, idf = vec.get_feature_names_out().astype(str), vec.idf_
+            counts, vocab = char_ngram_counts(df["text_simplified"], self.ngram_range)
+            transformer = TfidfTransformer(sublinear_tf=True).fit(counts)  # as TfidfVectorizer does, after counting
+            X, idf = transformer.transform(counts, copy=False), transformer.idf_
         self.matrix_ = sparse.csr_matrix(X, dtype=np.float32)
         self.vocabulary_, self.idf_ = np.asarray(vocab, dtype=str), np.asarray(idf, dtype=np.float64)
         self._index = None
