@@ -265,19 +265,8 @@ def test_agreeing_runs_are_those_of_stepping_a_character_at_a_time():
 
 
 def _travelling_reference(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """travelling() before it ranked the passages by their counts first: every passage described, then cut."""
-    cols = ["passage", "source", "source_kind", "source_date", "documents", "regions", "median_lag", "path", "text"]
-    f = found[~found["boilerplate"].astype(bool)]
-    rows = []
-    for p, g in f.groupby("passage"):
-        g = g.sort_values("lag_days", kind="stable")
-        first = g.groupby("region", sort=False)["lag_days"].first()
-        path = " → ".join(f"{r} ({lag:.0f} d)" if pd.notna(lag) else f"{r}" for r, lag in first.items())
-        rows.append((p, g.source.iloc[0], g.source_kind.iloc[0], g.source_date.iloc[0], g.doc_id.nunique(),
-                     len(first), g.lag_days.median(), path, g.source_text.iloc[0]))  # fmt: skip
-    out = pd.DataFrame(rows, columns=cols)
-    order = ["documents", "regions", "passage"]
-    return out.sort_values(order, ascending=[False, False, True], ignore_index=True).head(top)
+    """travelling() as before it ranked the passages by their counts first: every passage described, then cut."""
+    return echoes_module.travelling(found, top=None).head(top)
 
 
 def _synthetic_echoes() -> pd.DataFrame:

@@ -169,14 +169,10 @@ def _pinyin_syllables() -> frozenset[str]:
     """The syllables of :func:`pinyin_syllables_from_pypinyin`, read from ``data/pinyin_syllables.txt`` (kept equal by
     a test), or derived again when the installed pypinyin's data is not the one the file was made from."""
     from . import paths
+    from .reading import derived_lines
 
-    try:
-        with open(paths.PINYIN_SYLLABLES, encoding="utf-8") as fh:
-            if fh.readline() == _syllables_header():
-                return frozenset(line.rstrip("\n") for line in fh)
-    except OSError:
-        pass
-    return pinyin_syllables_from_pypinyin()
+    syllables = derived_lines(paths.PINYIN_SYLLABLES, _syllables_header())
+    return frozenset(syllables) if syllables is not None else pinyin_syllables_from_pypinyin()
 
 
 def remove_pinyin_annotations(text: str) -> StepResult:

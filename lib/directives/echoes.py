@@ -763,10 +763,10 @@ def lags_by_unit(found: pd.DataFrame, by: tuple[str, ...] = ("level", "region"))
     return out.sort_values(["echoes", *by], ascending=[False, *[True] * len(by)], ignore_index=True)[cols]
 
 
-def travelling(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+def travelling(found: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     """The passages repeated by the most documents (boilerplate left out), with their source and path: the
     regions in the order they took it up. Columns: passage, source, source_kind, source_date, documents,
-    regions, median_lag, path, text.
+    regions, median_lag, path, text. The first ``top`` passages (``None``: every one).
 
     >>> e = pd.DataFrame({"passage": [0, 0], "source": ["c", "c"], "source_kind": ["central"] * 2,
     ...     "source_date": pd.to_datetime(["2022-03-17"] * 2), "doc_id": ["x", "y"], "region": ["乙", "甲"],

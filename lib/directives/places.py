@@ -767,13 +767,10 @@ def write_country_names(path=None) -> None:
 def _country_names() -> list[str]:
     """The names of :func:`country_names_from_pycountry`, read from ``data/country_names_zh.txt`` (kept equal by a
     test), or derived again when the installed pycountry is not the one the file was made from."""
-    try:
-        with open(paths.COUNTRY_NAMES, encoding="utf-8") as fh:
-            if fh.readline() == _country_names_header():
-                return [line.rstrip("\n") for line in fh]
-    except OSError:
-        pass
-    return country_names_from_pycountry()
+    from .reading import derived_lines
+
+    names = derived_lines(paths.COUNTRY_NAMES, _country_names_header())
+    return names if names is not None else country_names_from_pycountry()
 
 
 @lru_cache(maxsize=1)

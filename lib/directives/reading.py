@@ -150,3 +150,23 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
     ('utf-8', '發(fā')
     """
     return decode_bytes(Path(path).read_bytes())
+
+
+def derived_lines(path: str | Path, header: str) -> list[str] | None:
+    """The lines of a data file derived from a pinned package (``data/country_names_zh.txt`` …) after its first line,
+    or None when that line is not ``header`` (the file was made from other data) or the file cannot be read: the
+    caller derives the list again.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "d.txt"
+    >>> _ = f.write_text("# from x\\na\\nb\\n", "utf-8")
+    >>> derived_lines(f, "# from x\\n"), derived_lines(f, "# from y\\n")
+    (['a', 'b'], None)
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if fh.readline() != header:
+                return None
+            return [line.rstrip("\n") for line in fh]
+    except OSError:
+        return None
