@@ -470,3 +470,31 @@ def test_segmenting_real_text_equals_the_per_token_rule(peoples_daily):
     assert all_tokens.tolist() == [" ".join(r) for r in reference]
     assert tokens.tolist() == [" ".join(filter_tokens(r)) for r in reference]
     assert [tokenize(t) for t in texts[:300]] == [filter_tokens(r) for r in reference[:300]]
+
+
+def test_article_labels_on_a_real_corpus_are_unique_and_say_title_region_and_date(peoples_daily):
+    from directives.units import document_labels, title_labels
+
+    df = peoples_daily[2]
+    df = df[df.kind == "article"].reset_index(drop=True)
+    untitled = df.assign(title=None).head(300)
+    twice = pd.concat([df.head(200), df.head(200).assign(doc_id=lambda d: d.doc_id + "-copy")], ignore_index=True)
+    for frame in (df, untitled, twice):
+        for labels in (title_labels(frame), document_labels(frame)):
+            assert len(labels) == len(frame) and len(set(labels)) == len(frame)  # one each, never twice
+    labels = title_labels(df)
+    titled = 0
+    for row, label in zip(df.head(400).to_dict("records"), labels[:400], strict=True):
+        if not isinstance(row["title"], str) or not row["title"].strip():
+            continue
+        titled += 1
+        title = " ".join(row["title"].split())
+        assert label.startswith(title[:14].rstrip()), (label, title)
+        if isinstance(row["region"], str) and row["region"]:
+            assert f" · {row['region']}" in label
+    assert titled > 300
+    copies = title_labels(twice)  # the same title, region and date twice: the doc_id tells them apart
+    assert copies[200] == f"{copies[0].rsplit(' (', 1)[0]} ({twice.doc_id[200]})"
+    by_region = document_labels(untitled)
+    assert all(lab.split()[0] == (r if isinstance(r, str) and r else d)
+               for lab, r, d in zip(by_region, untitled.region, untitled.doc_id, strict=True))  # fmt: skip

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -105,6 +106,57 @@ def test_a_failing_notebook_names_itself_and_the_cell(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(NotebookFailed, match=r"99_broken\.ipynb: cell \d+ failed: ZeroDivisionError"):
         run_collection(paths.SEEDS_DIR, tmp_path / "out", [path])
+
+
+def _tiny_notebook(path: Path, code: str) -> Path:
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    params = nbformat.v4.new_code_cell("CORPUS = ''\nFIGURES = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"), params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_notebooks_after_the_first_run_two_at_a_time_each_in_its_own_kernel(tmp_path):
+    # Each notebook writes the notebook name its kernel was started for, and the kernel's pid; two sleep long
+    # enough that they must overlap if two run at a time.
+    write = (
+        "import os, time, pathlib\n"
+        "start = time.time()\n"
+        "time.sleep({sleep})\n"
+        "pathlib.Path(r'{out}', '{name}.txt').write_text("
+        "f\"{{os.environ['DIRECTIVES_NOTEBOOK']}} {{os.getpid()}} {{start}} {{time.time()}}\")"
+    )
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    books = [
+        _tiny_notebook(tmp_path / f"{name}.ipynb", write.format(sleep=sleep, out=marks, name=name))
+        for name, sleep in [("90_first", 0), ("91_a", 4), ("92_b", 4), ("93_c", 0)]
+    ]
+    html = run_collection(paths.SEEDS_DIR, tmp_path / "out", books, jobs=2)
+    assert [p.name for p in html[:-1]] == [f"{b.stem}.html" for b in books]  # the notebooks' order, then the index
+    seen = {p.stem: p.read_text().split() for p in marks.glob("*.txt")}
+    assert {name: words[0] for name, words in seen.items()} == {b.stem: b.stem for b in books}
+    assert len({words[1] for words in seen.values()}) == 4  # a fresh kernel each
+    first_end = float(seen["90_first"][3])
+    assert all(float(words[2]) >= first_end for name, words in seen.items() if name != "90_first")
+    a, b = seen["91_a"], seen["92_b"]
+    assert float(a[2]) < float(b[3]) and float(b[2]) < float(a[3])  # 91 and 92 overlapped
+
+
+def test_a_failing_notebook_among_concurrent_ones_stops_the_run_and_names_itself(tmp_path):
+    books = [_tiny_notebook(tmp_path / "90_first.ipynb", "x = 1")]
+    books.append(_tiny_notebook(tmp_path / "91_broken.ipynb", "1 / 0"))
+    books.append(_tiny_notebook(tmp_path / "92_slow.ipynb", "import time; time.sleep(6)"))
+    books += [_tiny_notebook(tmp_path / f"9{n}_later.ipynb", "x = 2") for n in range(3, 9)]
+    with pytest.raises(NotebookFailed, match=r"91_broken\.ipynb: cell \d+ failed: ZeroDivisionError"):
+        run_collection(paths.SEEDS_DIR, tmp_path / "out", books, jobs=2)
+    reports = {p.name for p in (tmp_path / "out" / "reports").glob("*.html")}
+    assert "90_first.html" in reports and "92_slow.html" in reports  # the one running when 91 failed finished
+    assert "98_later.html" not in reports  # the ones not started were not started
+    assert "index.html" not in reports
 
 
 # --------------------------------------------------------------------------- a real browser

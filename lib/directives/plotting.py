@@ -286,7 +286,11 @@ def plot_keyness(keys: pd.DataFrame, labels: dict, top: int = 8, title: str = ""
     units = list(labels)
     fig, axes = _grid(len(units))
     for ax, unit in zip(axes, units, strict=True):
-        part = keys[keys["doc_id"] == unit].sort_values("g2")
+        part = keys[keys["doc_id"] == unit]
+        # ties (terms of equal counts) in the order of their terms: an unstable sort of the bare scores ordered
+        # them by the processor's sorting code, so the figure differed from one machine to another
+        order = part.assign(_g2=part["g2"].round(9)).sort_values(["_g2", "term"], ascending=[True, False]).index
+        part = part.loc[order]
         data = pd.concat([part.head(top // 2), part.tail(top)]).drop_duplicates("term")
         data = data[data["g2"] != 0]
         ax.barh(data["term"], data["g2"], color=["tab:red" if v > 0 else "tab:blue" for v in data["g2"]])

@@ -1,6 +1,7 @@
 """Run the notebook collection and export HTML reports: ``python -m directives.report``.
 
-Every ``notebooks/NN_*.ipynb`` runs in order, each from a fresh kernel, with papermill. The
+Every ``notebooks/NN_*.ipynb`` runs from a fresh kernel, with papermill: the first alone (it builds the corpus's
+cache), then the others two at a time on two cores or more (``--jobs``, ``DIRECTIVES_REPORT_JOBS``). The
 parameters cell of each notebook gets ``CORPUS``, ``FIGURES`` and ``TABLES`` (so the same notebooks run
 on another corpus, writing figures and tables elsewhere); executed notebooks become
 ``reports/NN_name.html`` with images embedded, each under ``MAX_REPORT_BYTES`` at any corpus size. A failing
@@ -319,16 +320,53 @@ SEEDS_PARAMETERS = {
 }
 
 
+def report_jobs(jobs: int | None = None) -> int:
+    """How many notebooks run at a time after the first: ``jobs``, else ``DIRECTIVES_REPORT_JOBS``, else 2 on a
+    machine with two cores or more (a kernel mostly uses one core), else 1.
+
+    >>> report_jobs(3), report_jobs(1)
+    (3, 1)
+    """
+    if jobs is None:
+        told = os.environ.get("DIRECTIVES_REPORT_JOBS", "").strip()
+        jobs = int(told) if told else (2 if (os.cpu_count() or 1) >= 2 else 1)
+    return max(1, int(jobs))
+
+
+def _run_and_export(
+    nb: Path, executed: Path, corpus: Path, figures: Path, extra: dict, tables: Path, html_path: Path
+) -> tuple[Path, float]:
+    """Run one notebook and export its HTML; the path and the seconds both took. The kernel inherits
+    ``DIRECTIVES_NOTEBOOK`` (the notebook's stem), so a tool watching processes can tell which kernel runs what."""
+    import time
+
+    os.environ["DIRECTIVES_NOTEBOOK"] = nb.stem
+    start = time.perf_counter()
+    run_notebook(nb, executed, corpus, figures, extra, tables)
+    export_html(executed, html_path)
+    return html_path, time.perf_counter() - start
+
+
 def run_collection(
-    corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None, parameters: dict | None = None
+    corpus: Path,
+    out: Path | None = None,
+    notebooks: list[Path] | None = None,
+    parameters: dict | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Run every notebook on ``corpus``; figures go to ``out/figures`` (default: the repo's figures/),
     HTML to ``out/reports`` (default: the repo's reports/), the tables the notebooks show to
     ``out/tables`` as CSV (default: ``reports/tables``; see :func:`directives.paths.output_dirs`). Returns
-    the HTML paths. ``parameters`` go to each notebook that declares them in its ``parameters`` cell
-    (``{"MAX_DOCS": 50_000}``, say); on the seeds, :data:`SEEDS_PARAMETERS` (their list of slogans and
-    phrases) unless ``parameters`` says otherwise. ``REPORT`` is True for every notebook that declares it: a
-    report has no kernel, so its explorers (:mod:`directives.explore`) show their answers for a few examples.
+    the HTML paths, in the notebooks' order. ``parameters`` go to each notebook that declares them in its
+    ``parameters`` cell (``{"MAX_DOCS": 50_000}``, say); on the seeds, :data:`SEEDS_PARAMETERS` (their list of
+    slogans and phrases) unless ``parameters`` says otherwise. ``REPORT`` is True for every notebook that declares
+    it: a report has no kernel, so its explorers (:mod:`directives.explore`) show their answers for a few examples.
+
+    The first notebook runs alone (on a new corpus it builds the cache every other notebook reads); the others
+    then run ``jobs`` at a time (:func:`report_jobs`: 2 on two cores or more), each in its own fresh kernel, as
+    each would alone: they share nothing but the cache, whose entries are written atomically. A failing notebook
+    stops the run (the ones not started are not started) with its name, the cell and the error. Each notebook
+    prints ``ran NAME in S s -> HTML`` when done.
 
     What ``make report`` runs (several minutes)::
 
@@ -340,32 +378,69 @@ def run_collection(
     figures, reports, tables = dirs["figures"], dirs["reports"], dirs["tables"]
     for folder in dirs.values():
         folder.mkdir(parents=True, exist_ok=True)
-    written = []
     notebooks = notebooks or list_notebooks()
     if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
         parameters = {**SEEDS_PARAMETERS, **(parameters or {})}
     parameters = {"REPORT": True, **(parameters or {})}  # no kernel behind a report: explorers show examples
     with tempfile.TemporaryDirectory() as tmp:
+        tasks = []
         for nb in notebooks:
             declared = pm.inspect_notebook(str(nb))
-            extra = {k: v for k, v in (parameters or {}).items() if k in declared}
-            executed = run_notebook(nb, Path(tmp) / nb.name, corpus, figures, extra, tables)
-            written.append(export_html(executed, reports / f"{nb.stem}.html"))
-            print(f"ran {nb.name} -> {written[-1]}", flush=True)
-    kinds = (parameters or {}).get("KINDS", ("article",))
+            extra = {k: v for k, v in parameters.items() if k in declared}
+            tasks.append((nb, Path(tmp) / nb.name, corpus, figures, extra, tables, reports / f"{nb.stem}.html"))
+        written = [_run_and_export_reported(tasks[0])] if tasks else []
+        rest, jobs = tasks[1:], report_jobs(jobs)
+        if len(rest) > 1 and jobs > 1:
+            written += _run_concurrently(rest, jobs)
+        else:
+            written += [_run_and_export_reported(task) for task in rest]
+    kinds = parameters.get("KINDS", ("article",))
     written.append(write_index(corpus, notebooks, reports, figures, kinds))
     print(f"index -> {written[-1]}", flush=True)
     return written
+
+
+def _run_and_export_reported(task: tuple) -> Path:
+    html_path, seconds = _run_and_export(*task)
+    print(f"ran {task[0].name} in {seconds:.1f} s -> {html_path}", flush=True)
+    return html_path
+
+
+def _run_concurrently(tasks: list[tuple], jobs: int) -> list[Path]:
+    """Run ``tasks`` (each :func:`_run_and_export`'s arguments) ``jobs`` at a time, in processes of their own
+    (each starts its kernel with its own ``DIRECTIVES_NOTEBOOK``); the HTML paths in the tasks' order. The first
+    failure cancels the tasks not yet started and is raised once the running ones end."""
+    import multiprocessing
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    done: dict[int, Path] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as ex:
+        futures = {ex.submit(_run_and_export, *task): i for i, task in enumerate(tasks)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in sorted(finished, key=futures.get):
+                if future.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise future.exception()
+                html_path, seconds = future.result()
+                done[futures[future]] = html_path
+                print(f"ran {tasks[futures[future]][0].name} in {seconds:.1f} s -> {html_path}", flush=True)
+    return [done[i] for i in range(len(tasks))]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default=str(paths.SEEDS_DIR), help="corpus folder or file")
     parser.add_argument("--out", default=None, help="output folder (default: the repo's figures/ and reports/)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="notebooks run at a time after the first (default: DIRECTIVES_REPORT_JOBS, else 2 on "
+                             "two cores or more)")  # fmt: skip
     args = parser.parse_args(argv)
     corpus = Path(args.seeds).resolve()
     try:
-        run_collection(corpus, Path(args.out).resolve() if args.out else None)
+        run_collection(corpus, Path(args.out).resolve() if args.out else None, jobs=args.jobs)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ Analyses and plots take a :class:`Units` instead of deciding for themselves.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,13 +40,23 @@ def document_labels(df: pd.DataFrame) -> list[str]:
     >>> document_labels(df.assign(date=[pd.Timestamp("2022-03-19"), pd.NaT]))
     ['永州市 2022-03-19', 'b']
     """
-    labels = []
-    for row in df.to_dict("records"):
-        region, date = row.get("region"), row.get("date")
-        name = region if isinstance(region, str) and region else str(row["doc_id"])
-        labels.append(f"{name} {date:%Y-%m-%d}" if date is not None and pd.notna(date) else name)
-    counts = pd.Series(labels).value_counts()
+    labels, days = [], {}  # days: each date written once (many articles share a date)
+    for doc_id, region, date in zip(df["doc_id"], _values(df, "region"), _values(df, "date"), strict=True):
+        name = region if isinstance(region, str) and region else str(doc_id)
+        if date is None or pd.isna(date):
+            labels.append(name)
+            continue
+        day = days.get(date)
+        if day is None:
+            day = days[date] = f"{date:%Y-%m-%d}"
+        labels.append(f"{name} {day}")
+    counts = Counter(labels)
     return [f"{lab} ({d})" if counts[lab] > 1 else lab for lab, d in zip(labels, df["doc_id"], strict=True)]
+
+
+def _values(df: pd.DataFrame, column: str) -> list:
+    """The values of ``column`` as Python objects (``None`` throughout when ``df`` has no such column)."""
+    return df[column].tolist() if column in df.columns else [None] * len(df)
 
 
 def title_labels(df: pd.DataFrame, max_chars: int = 14) -> list[str]:
@@ -61,21 +72,18 @@ def title_labels(df: pd.DataFrame, max_chars: int = 14) -> list[str]:
     """
     fallback = document_labels(df)
     labels = []
-    for row, other in zip(df.to_dict("records"), fallback, strict=True):
-        title = row.get("title")
+    for title, region, other in zip(_values(df, "title"), _values(df, "region"), fallback, strict=True):
         title = " ".join(title.split()) if isinstance(title, str) else ""
         if not title:
             labels.append(other)
             continue
         short = title if len(title) <= max_chars else title[:max_chars].rstrip() + "…"
-        region = row.get("region")
         labels.append(f"{short} · {region}" if isinstance(region, str) and region else short)
     for extra in ("date", "doc_id"):
-        counts = pd.Series(labels).value_counts()
-        if counts.empty or counts.max() <= 1:
+        counts = Counter(labels)
+        if not counts or max(counts.values()) <= 1:
             break
-        for i, row in enumerate(df.to_dict("records")):
-            value = row.get(extra)
+        for i, value in enumerate(_values(df, extra)):
             if counts[labels[i]] > 1 and value is not None and not pd.isna(value):
                 labels[i] += f" {value:%Y-%m-%d}" if extra == "date" else f" ({value})"
     return labels
