@@ -245,18 +245,42 @@ def _agreeing(sa: str, i: int, sb: str, j: int, forward: bool) -> int:
     >>> _agreeing("abcdx", 1, "zbcdy", 1, True), _agreeing("xabc", 4, "yabc", 4, False)
     (3, 3)
     """
-    n = min(len(sa) - i, len(sb) - j) if forward else min(i, j)
-    if n == 0 or (sa[i] != sb[j] if forward else sa[i - 1] != sb[j - 1]):
-        return 0  # (most regions end where the texts differ)
-    done, step, grow = 1, 2, True  # sa and sb agree on ``done`` characters
-    while step and done < n:
-        k = min(done + step, n)
-        same = sa[i + done : i + k] == sb[j + done : j + k] if forward else sa[i - k : i - done] == sb[j - k : j - done]
-        if same:
-            done = k
-            step = step * 2 if grow else step
+    if forward:
+        n = min(len(sa) - i, len(sb) - j)
+        if n == 0 or sa[i] != sb[j]:
+            return 0  # (most regions end where the texts differ)
+        done, step = 1, 2  # sa and sb agree on ``done`` characters; the step doubles until they differ
+        while done < n:
+            k = done + step if done + step < n else n
+            if sa[i + done : i + k] != sb[j + done : j + k]:
+                break
+            done, step = k, step * 2
         else:
-            grow, step = False, step // 2
+            return done
+        step //= 2  # then halves: the first difference is within the last step
+        while step and done < n:
+            k = done + step if done + step < n else n
+            if sa[i + done : i + k] == sb[j + done : j + k]:
+                done = k
+            step //= 2
+        return done
+    n = i if i < j else j
+    if n == 0 or sa[i - 1] != sb[j - 1]:
+        return 0
+    done, step = 1, 2
+    while done < n:
+        k = done + step if done + step < n else n
+        if sa[i - k : i - done] != sb[j - k : j - done]:
+            break
+        done, step = k, step * 2
+    else:
+        return done
+    step //= 2
+    while step and done < n:
+        k = done + step if done + step < n else n
+        if sa[i - k : i - done] == sb[j - k : j - done]:
+            done = k
+        step //= 2
     return done
 
 
