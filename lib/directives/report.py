@@ -246,12 +246,18 @@ def _thumbnail(png: Path, width: int = 360) -> str:
 
 
 def write_index(
-    corpus: Path, notebooks: list[Path], reports: Path, figures: Path, kinds: list[str] | None = ("article",)
+    corpus: Path,
+    notebooks: list[Path],
+    reports: Path,
+    figures: Path,
+    kinds: list[str] | None = ("article",),
+    summary: dict | None = None,
 ) -> Path:
     """``reports/index.html``: the notebooks in order with one line each, their figures as thumbnails
     linking to the sections that make them, the corpus summary, key package versions and the run date.
     Everything from the corpus is escaped: article text is data, never markup. The summary counts the
-    ``kinds`` of item the notebooks analysed (articles unless their ``KINDS`` parameter said otherwise).
+    ``kinds`` of item the notebooks analysed (articles unless their ``KINDS`` parameter said otherwise);
+    ``summary``, :func:`_corpus_summary`'s, when it was made already.
 
     Called by :func:`run_collection` after the notebooks ran::
 
@@ -260,12 +266,8 @@ def write_index(
     from datetime import datetime
     from importlib.metadata import PackageNotFoundError, version
 
-    from .corpus import corpus_summary
-    from .scale import open_corpus
-
     esc = html.escape
-    meta = open_corpus(corpus, kinds=kinds, problems=[]).meta  # metadata only; notebook 01 reports the problems
-    summary = corpus_summary(meta)
+    summary = summary if summary is not None else _corpus_summary(corpus, kinds)
     versions = []
     for pkg in KEY_PACKAGES:
         try:
@@ -309,6 +311,14 @@ def write_index(
     page = "\n".join(parts)
     index.write_text(page.replace("</head>", cjk_font_face(page) + "</head>", 1), encoding="utf-8")
     return index
+
+
+def _corpus_summary(corpus: Path, kinds: list[str] | None = ("article",)) -> dict:
+    """The index's summary of ``corpus`` (:func:`directives.corpus.corpus_summary` of its metadata)."""
+    from .corpus import corpus_summary
+    from .scale import open_corpus
+
+    return corpus_summary(open_corpus(corpus, kinds=kinds, problems=[]).meta)  # notebook 01 reports the problems
 
 
 # The seeds' own vocabulary, passed explicitly when the collection runs on the seeds: another corpus gets its own
@@ -382,20 +392,27 @@ def run_collection(
     if Path(corpus).resolve() == paths.SEEDS_DIR.resolve():
         parameters = {**SEEDS_PARAMETERS, **(parameters or {})}
     parameters = {"REPORT": True, **(parameters or {})}  # no kernel behind a report: explorers show examples
+    kinds = parameters.get("KINDS", ("article",))
     with tempfile.TemporaryDirectory() as tmp:
         tasks = []
         for nb in notebooks:
             declared = pm.inspect_notebook(str(nb))
             extra = {k: v for k, v in parameters.items() if k in declared}
             tasks.append((nb, Path(tmp) / nb.name, corpus, figures, extra, tables, reports / f"{nb.stem}.html"))
-        written = [_run_and_export_reported(tasks[0])] if tasks else []
-        rest, jobs = tasks[1:], report_jobs(jobs)
-        if len(rest) > 1 and jobs > 1:
-            written += _run_concurrently(rest, jobs)
-        else:
-            written += [_run_and_export_reported(task) for task in rest]
-    kinds = parameters.get("KINDS", ("article",))
-    written.append(write_index(corpus, notebooks, reports, figures, kinds))
+        rest, jobs = tasks[1:], min(report_jobs(jobs), len(tasks) - 1)
+        lanes = _lanes(jobs) if len(rest) > 1 and jobs > 1 else None  # started now: ready when the first ends
+        try:
+            written = [_run_and_export_reported(tasks[0])] if tasks else []
+            summary = None
+            if lanes is not None:
+                done, summary = _run_in_lanes(lanes, rest, meanwhile=lambda: _corpus_summary(corpus, kinds))
+                written += done
+            else:
+                written += [_run_and_export_reported(task) for task in rest]
+        finally:
+            if lanes is not None:
+                lanes.shutdown(cancel_futures=True)
+    written.append(write_index(corpus, notebooks, reports, figures, kinds, summary=summary))
     print(f"index -> {written[-1]}", flush=True)
     return written
 
@@ -406,28 +423,55 @@ def _run_and_export_reported(task: tuple) -> Path:
     return html_path
 
 
-def _run_concurrently(tasks: list[tuple], jobs: int) -> list[Path]:
-    """Run ``tasks`` (each :func:`_run_and_export`'s arguments) ``jobs`` at a time, in processes of their own
-    (each starts its kernel with its own ``DIRECTIVES_NOTEBOOK``); the HTML paths in the tasks' order. The first
-    failure cancels the tasks not yet started and is raised once the running ones end."""
-    import multiprocessing
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+def _warm_lane() -> None:
+    """What a lane imports before its first notebook (papermill, nbconvert, fontTools: seconds of imports), done
+    while the first notebook runs."""
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+    from fontTools import subset  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
 
+
+def _lanes(jobs: int):
+    """A pool of ``jobs`` processes of their own (spawned: each kernel they start inherits only their
+    environment), each already importing what running and exporting a notebook needs."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(jobs):  # one task per lane: each submit starts a process while none is idle
+        pool.submit(_warm_lane)
+    return pool
+
+
+def _run_in_lanes(lanes, tasks: list[tuple], meanwhile=None) -> tuple[list[Path], object]:
+    """Run ``tasks`` (each :func:`_run_and_export`'s arguments) in ``lanes`` (:func:`_lanes`); the HTML paths in
+    the tasks' order, and what ``meanwhile()`` returned (called while the lanes work; None if it raised: the
+    caller does it again and reports the error). The first failure cancels the tasks not yet started and is
+    raised once the running ones end."""
+    from concurrent.futures import FIRST_EXCEPTION, wait
+
+    futures = {lanes.submit(_run_and_export, *task): i for i, task in enumerate(tasks)}
+    result = None
+    if meanwhile is not None:
+        try:
+            result = meanwhile()
+        except Exception:  # the index, written after, raises it where it belongs
+            result = None
     done: dict[int, Path] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as ex:
-        futures = {ex.submit(_run_and_export, *task): i for i, task in enumerate(tasks)}
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in sorted(finished, key=futures.get):
-                if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise future.exception()
-                html_path, seconds = future.result()
-                done[futures[future]] = html_path
-                print(f"ran {tasks[futures[future]][0].name} in {seconds:.1f} s -> {html_path}", flush=True)
-    return [done[i] for i in range(len(tasks))]
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        for future in sorted(finished, key=futures.get):
+            if future.exception() is not None:
+                for other in pending:
+                    other.cancel()
+                wait(pending)  # the ones running end (a cancelled one is done at once)
+                raise future.exception()
+            html_path, seconds = future.result()
+            done[futures[future]] = html_path
+            print(f"ran {tasks[futures[future]][0].name} in {seconds:.1f} s -> {html_path}", flush=True)
+    return [done[i] for i in range(len(tasks))], result
 
 
 def main(argv: list[str] | None = None) -> int:
