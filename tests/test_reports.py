@@ -136,6 +136,7 @@ def test_notebooks_after_the_first_run_two_at_a_time_each_in_its_own_kernel(tmp_
         for name, sleep in [("90_first", 0), ("91_a", 4), ("92_b", 4), ("93_c", 0)]
     ]
     html = run_collection(paths.SEEDS_DIR, tmp_path / "out", books, jobs=2)
+    assert "DIRECTIVES_NOTEBOOK" not in os.environ  # the caller's environment is left as it was
     assert [p.name for p in html[:-1]] == [f"{b.stem}.html" for b in books]  # the notebooks' order, then the index
     seen = {p.stem: p.read_text().split() for p in marks.glob("*.txt")}
     assert {name: words[0] for name, words in seen.items()} == {b.stem: b.stem for b in books}

@@ -350,9 +350,16 @@ def _run_and_export(
     ``DIRECTIVES_NOTEBOOK`` (the notebook's stem), so a tool watching processes can tell which kernel runs what."""
     import time
 
+    before = os.environ.get("DIRECTIVES_NOTEBOOK")
     os.environ["DIRECTIVES_NOTEBOOK"] = nb.stem
     start = time.perf_counter()
-    run_notebook(nb, executed, corpus, figures, extra, tables)
+    try:
+        run_notebook(nb, executed, corpus, figures, extra, tables)
+    finally:  # (the caller's environment as it was, when the first notebook runs in the caller's process)
+        if before is None:
+            del os.environ["DIRECTIVES_NOTEBOOK"]
+        else:
+            os.environ["DIRECTIVES_NOTEBOOK"] = before
     export_html(executed, html_path)
     return html_path, time.perf_counter() - start
 
