@@ -89,6 +89,18 @@ def title_labels(df: pd.DataFrame, max_chars: int = 14) -> list[str]:
     return labels
 
 
+def label_list(ids, labels: dict, most: int = 10) -> str:
+    """The labels of the articles ``ids`` (``labels``: doc_id -> label, :func:`title_labels`'s), the first ``most``
+    of them joined by 、, and how many more there are: one table cell that names the articles a row is about.
+
+    >>> label_list(["a", "b", "c"], {"a": "甲 · 北京市", "b": "乙 · 上海市", "c": "丙"}, most=2)
+    '甲 · 北京市、乙 · 上海市 … and 1 more'
+    """
+    ids = list(ids)
+    shown = "、".join(labels[d] for d in ids[:most])
+    return shown + (f" … and {len(ids) - most:,} more" if len(ids) > most else "")
+
+
 @dataclass(frozen=True)
 class Units:
     """The unit of each document and the units' labels.
