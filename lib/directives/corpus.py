@@ -178,17 +178,21 @@ def count_han(text: str) -> int:
     return int(np.count_nonzero(_han_table()[units]))
 
 
-def _simplified_fields(fields: dict) -> dict:
+def _simplified(fields: dict, text: str = "") -> tuple[dict, str]:
+    """The text fields of an article and its ``text`` in simplified script, in one call of the converter."""
     keys = [k for k, v in fields.items() if isinstance(v, str)]
-    return dict(zip(keys, to_simplified_many([fields[k] for k in keys]), strict=True))
+    *converted, simplified = to_simplified_many([*(fields[k] for k in keys), text])
+    return dict(zip(keys, converted, strict=True)), simplified
+
+
+def _simplified_fields(fields: dict) -> dict:
+    return _simplified(fields)[0]
 
 
 def _record(doc_id: str, source: str, raw: str, meta: dict) -> dict:
     parts = clean_article(raw)
     f = parts.fields
-    keys = [k for k, v in f.items() if isinstance(v, str)]
-    *converted, simplified = to_simplified_many([*(f[k] for k in keys), parts.text])  # one call of the converter
-    simplified_fields = dict(zip(keys, converted, strict=True))
+    simplified_fields, simplified = _simplified(f, parts.text)
     changes = list(parts.changes)
     date, basis, conflicts = infer_date(f, source, simplified)
     changes.extend(conflicts)

@@ -426,8 +426,13 @@ def run_collection(
 
 def _run_and_export_reported(task: tuple) -> Path:
     html_path, seconds = _run_and_export(*task)
-    print(f"ran {task[0].name} in {seconds:.1f} s -> {html_path}", flush=True)
+    _print_ran(task[0], seconds, html_path)
     return html_path
+
+
+def _print_ran(nb: Path, seconds: float, html_path: Path) -> None:
+    """The line each notebook prints when done (``bench_notebooks.py`` reads it)."""
+    print(f"ran {nb.name} in {seconds:.1f} s -> {html_path}", flush=True)
 
 
 def _warm_lane() -> None:
@@ -477,7 +482,7 @@ def _run_in_lanes(lanes, tasks: list[tuple], meanwhile=None) -> tuple[list[Path]
                 raise future.exception()
             html_path, seconds = future.result()
             done[futures[future]] = html_path
-            print(f"ran {tasks[futures[future]][0].name} in {seconds:.1f} s -> {html_path}", flush=True)
+            _print_ran(tasks[futures[future]][0], seconds, html_path)
     return [done[i] for i in range(len(tasks))], result
 
 
