@@ -256,6 +256,19 @@ def test_a_file_names_stem_is_that_of_pathlib(name):
         assert _stem(name) == Path(name).stem
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab./ 20191001-0.txt")), min_size=1, max_size=30))
+def test_a_file_path_without_its_suffix_is_that_of_pathlib(name):
+    """A corpus file's doc_id, where two files share a stem, is its path without the suffix: string operations
+    (Path took most of listing a corpus's items) give what ``Path.with_suffix("")`` gives."""
+    from pathlib import Path
+
+    from directives.corpus import _without_suffix
+
+    if name.strip("/") == name and not any(part in (".", "..", "") for part in name.split("/")):
+        assert _without_suffix(name) == str(Path(name).with_suffix(""))
+
+
 def test_the_country_names_file_is_what_pycountry_gives(tmp_path, monkeypatch):
     """``data/country_names_zh.txt`` (read before every load's workers start, instead of importing pycountry: 0.03 s)
     holds the names derived from the installed pycountry, in the pattern's order; a file made from other data is not

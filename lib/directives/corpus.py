@@ -31,7 +31,7 @@ from ._progress import progress_bar
 from .changes import Change
 from .clean import clean_article
 from .convert import to_simplified, to_simplified_many
-from .dates import infer_date, parse_date
+from .dates import _stem, infer_date, parse_date
 from .places import infer_place, level_of
 from .reading import decode_bytes, read_text_file
 
@@ -294,6 +294,8 @@ def _arrow_schema():
 
 
 def _plain_date(value) -> object:
+    if type(value) is pd.Timestamp and value.tzinfo is None:  # what infer_date gives (pd.isna took most of this)
+        return value.to_pydatetime()
     if value is None or pd.isna(value):
         return None
     ts = pd.Timestamp(value)
@@ -437,6 +439,13 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int, int, int]
     return sorted(kept, key=lambda f: f[1]), unreadable
 
 
+def _without_suffix(rel: str) -> str:
+    """A file's relative path without its suffix (``Path(rel).with_suffix("")``, by string operations: a test keeps
+    the two equal)."""
+    base = rel.rsplit("/", 1)[-1]
+    return rel[: len(rel) - len(base) + len(_stem(base))]  # the stem is where the name starts
+
+
 def _folder_items(folder: Path, listing: list[tuple], problem) -> tuple[list, list[int]]:
     meta: dict[str, dict] = {}
     files = [f[:3] for f in listing if f[1].lower().endswith(".txt")]
@@ -449,11 +458,12 @@ def _folder_items(folder: Path, listing: list[tuple], problem) -> tuple[list, li
                 problem(meta_path, f"row for {name!r}, but there is no such file")
             meta.setdefault(prefix + name, rec)
     # doc_id is the file's stem; where two files share a stem (a/x.txt, b/x.txt) it is the path without .txt
-    stems = Counter(Path(rel).stem for _, rel, _ in files)
+    stem_of = [_stem(rel) for _, rel, _ in files]  # (by string operations: Path took most of this step)
+    stems = Counter(stem_of)
     items = [
         (path, rel, meta.get(rel) or meta.get(rel.rsplit("/", 1)[-1]) or {},
-         Path(rel).stem if stems[Path(rel).stem] == 1 else rel[: -len(Path(rel).suffix)])
-        for path, rel, _ in files
+         stem if stems[stem] == 1 else _without_suffix(rel))
+        for (path, rel, _), stem in zip(files, stem_of, strict=True)
     ]  # fmt: skip
     return items, [size // 3 for _, _, size in files]  # about 3 bytes a character
 
@@ -853,6 +863,9 @@ def _write_cache(entry: Path, table, problems: list[tuple[str, str]]) -> None:
     cache.write_entry(entry, lambda tmp: write_parquet(table.replace_schema_metadata(meta), tmp))
 
 
+_RELEASE_BYTES = 1 << 26  # a column larger than this gives its memory back once sorted (a small one is not worth it)
+
+
 def _sorted_table(batches: list, schema):
     """One table of the batches in date order (undated last, ties by doc_id), sorted a column at a time
     so that no more than one column exists twice."""
@@ -866,8 +879,10 @@ def _sorted_table(batches: list, schema):
     columns = [table.column(name) for name in COLUMNS]
     del table
     for i in range(len(columns)):
+        large = columns[i].nbytes > _RELEASE_BYTES
         columns[i] = columns[i].take(order).combine_chunks()
-        release_memory()  # the unsorted column's memory goes back before the next column is copied
+        if large:  # the unsorted column's memory goes back before the next column is copied
+            release_memory()
     return pa.table(columns, names=COLUMNS)
 
 

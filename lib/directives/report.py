@@ -456,6 +456,29 @@ def _lanes(jobs: int):
     return pool
 
 
+# The collection's notebooks by how long they take on a large corpus, longest first (bench_notebooks.py at 100,000
+# articles, 2026-12-06: cold 03 87 s, 06 79 s, 07 66 s, 02 58 s, 08 51 s, 05 35 s, 04 26 s; warm 08 58 s, 07 57 s,
+# 03 51 s, 06 49 s, 05 34 s, 02 28 s, 04 21 s). Started in this order, two lanes end closer together than in the
+# notebooks' own order, where the last long notebook started last and ran on alone (cold 217 s against 206 s, warm
+# 158 s against 149 s, adding up those times as two lanes would run them).
+LONGEST_FIRST = (
+    "03_tfidf_similarity", "07_echoes", "06_shared_phrases", "08_topics", "02_term_frequency", "05_wordclouds",
+    "04_timeline",
+)  # fmt: skip
+
+
+def lane_order(notebooks: list[Path]) -> list[int]:
+    """The order in which notebooks after the first start in lanes, as indices into ``notebooks``: the
+    collection's own longest first (:data:`LONGEST_FIRST`), then any others in their order. The reports still
+    come back in the notebooks' order.
+
+    >>> lane_order([Path("02_term_frequency.ipynb"), Path("90_mine.ipynb"), Path("03_tfidf_similarity.ipynb")])
+    [2, 0, 1]
+    """
+    rank = {stem: i for i, stem in enumerate(LONGEST_FIRST)}
+    return sorted(range(len(notebooks)), key=lambda i: rank.get(Path(notebooks[i]).stem, len(rank)))
+
+
 def _run_in_lanes(lanes, tasks: list[tuple], meanwhile=None) -> tuple[list[Path], object]:
     """Run ``tasks`` (each :func:`_run_and_export`'s arguments) in ``lanes`` (:func:`_lanes`); the HTML paths in
     the tasks' order, and what ``meanwhile()`` returned (called while the lanes work; None if it raised: the
@@ -463,7 +486,7 @@ def _run_in_lanes(lanes, tasks: list[tuple], meanwhile=None) -> tuple[list[Path]
     raised once the running ones end."""
     from concurrent.futures import FIRST_EXCEPTION, wait
 
-    futures = {lanes.submit(_run_and_export, *task): i for i, task in enumerate(tasks)}
+    futures = {lanes.submit(_run_and_export, *tasks[i]): i for i in lane_order([t[0] for t in tasks])}
     result = None
     if meanwhile is not None:
         try:
