@@ -119,45 +119,63 @@ def _tiny_notebook(path: Path, code: str) -> Path:
     return path
 
 
-def test_notebooks_after_the_first_run_two_at_a_time_each_in_its_own_kernel(tmp_path):
-    # Each notebook writes the notebook name its kernel was started for, and the kernel's pid; two sleep long
-    # enough that they must overlap if two run at a time.
+def test_the_dataset_is_built_first_then_notebooks_run_two_at_a_time_each_in_its_own_kernel(tmp_path, capsys):
+    # Each notebook writes the notebook name its kernel was started for, the kernel's pid, its start and end times,
+    # and whether the corpus's dataset was already in the cache when it started; two sleep long enough that they
+    # must overlap if two run at a time.
+    from directives.dataset import build_dataset
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(paths.SEEDS_DIR, corpus)  # a corpus no other test has built in the session's cache
     write = (
-        "import os, time, pathlib\n"
+        "import os, time, pathlib, directives.dataset as D\n"
         "start = time.time()\n"
+        "built = D._built_before(pathlib.Path(os.environ['DIRECTIVES_CACHE']), pathlib.Path(r'{corpus}'))\n"
         "time.sleep({sleep})\n"
         "pathlib.Path(r'{out}', '{name}.txt').write_text("
-        "f\"{{os.environ['DIRECTIVES_NOTEBOOK']}} {{os.getpid()}} {{start}} {{time.time()}}\")"
+        "f\"{{os.environ['DIRECTIVES_NOTEBOOK']}} {{os.getpid()}} {{start}} {{time.time()}} {{built}}\")"
     )
     marks = tmp_path / "marks"
     marks.mkdir()
     books = [
-        _tiny_notebook(tmp_path / f"{name}.ipynb", write.format(sleep=sleep, out=marks, name=name))
+        _tiny_notebook(tmp_path / f"{name}.ipynb", write.format(sleep=sleep, out=marks, name=name, corpus=corpus))
         for name, sleep in [("90_first", 0), ("91_a", 4), ("92_b", 4), ("93_c", 0)]
     ]
-    html = run_collection(paths.SEEDS_DIR, tmp_path / "out", books, jobs=2)
+    html = run_collection(corpus, tmp_path / "out", books, jobs=2)
     assert "DIRECTIVES_NOTEBOOK" not in os.environ  # the caller's environment is left as it was
     assert [p.name for p in html[:-1]] == [f"{b.stem}.html" for b in books]  # the notebooks' order, then the index
     seen = {p.stem: p.read_text().split() for p in marks.glob("*.txt")}
     assert {name: words[0] for name, words in seen.items()} == {b.stem: b.stem for b in books}
     assert len({words[1] for words in seen.values()}) == 4  # a fresh kernel each
-    first_end = float(seen["90_first"][3])
-    assert all(float(words[2]) >= first_end for name, words in seen.items() if name != "90_first")
+    assert all(words[4] == "True" for words in seen.values())  # the dataset was there before any notebook started
     a, b = seen["91_a"], seen["92_b"]
     assert float(a[2]) < float(b[3]) and float(b[2]) < float(a[3])  # 91 and 92 overlapped
+    out = capsys.readouterr().out
+    assert out.index("built the dataset of corpus in") < min(out.index(f"ran {b.name}") for b in books)
+    assert len(build_dataset(corpus, problems=[])) == 5  # the five seeds, read back from the cache
 
 
 def test_a_failing_notebook_among_concurrent_ones_stops_the_run_and_names_itself(tmp_path):
     books = [_tiny_notebook(tmp_path / "90_first.ipynb", "x = 1")]
-    books.append(_tiny_notebook(tmp_path / "91_broken.ipynb", "1 / 0"))
-    books.append(_tiny_notebook(tmp_path / "92_slow.ipynb", "import time; time.sleep(6)"))
+    books.append(_tiny_notebook(tmp_path / "91_slow.ipynb", "import time; time.sleep(8)"))
+    books.append(_tiny_notebook(tmp_path / "92_broken.ipynb", "1 / 0"))
     books += [_tiny_notebook(tmp_path / f"9{n}_later.ipynb", "x = 2") for n in range(3, 9)]
-    with pytest.raises(NotebookFailed, match=r"91_broken\.ipynb: cell \d+ failed: ZeroDivisionError"):
+    with pytest.raises(NotebookFailed, match=r"92_broken\.ipynb: cell \d+ failed: ZeroDivisionError"):
         run_collection(paths.SEEDS_DIR, tmp_path / "out", books, jobs=2)
     reports = {p.name for p in (tmp_path / "out" / "reports").glob("*.html")}
-    assert "90_first.html" in reports and "92_slow.html" in reports  # the one running when 91 failed finished
+    assert "90_first.html" in reports and "91_slow.html" in reports  # the one running when 92 failed finished
     assert "98_later.html" not in reports  # the ones not started were not started
     assert "index.html" not in reports
+
+
+def test_a_corpus_that_cannot_be_built_is_reported_by_the_first_notebook_in_its_cell(tmp_path):
+    """Where building the dataset fails (no such corpus), the first notebook runs alone and its cell says why."""
+    opens = "from directives.scale import open_corpus\nopen_corpus(CORPUS)"
+    books = [_tiny_notebook(tmp_path / "90_first.ipynb", opens)]
+    books += [_tiny_notebook(tmp_path / f"9{n}_later.ipynb", "x = 2") for n in (1, 2)]
+    with pytest.raises(NotebookFailed, match=r"90_first\.ipynb: cell \d+ failed: CorpusError"):
+        run_collection(tmp_path / "missing", tmp_path / "out", books, jobs=2)
+    assert not list((tmp_path / "out" / "reports").glob("9[12]_later.html"))
 
 
 # --------------------------------------------------------------------------- a real browser

@@ -379,11 +379,14 @@ def run_collection(
     slogans and phrases) unless ``parameters`` says otherwise. ``REPORT`` is True for every notebook that declares
     it: a report has no kernel, so its explorers (:mod:`directives.explore`) show their answers for a few examples.
 
-    The first notebook runs alone (on a new corpus it builds the cache every other notebook reads); the others
-    then run ``jobs`` at a time (:func:`report_jobs`: 2 on two cores or more), each in its own fresh kernel, as
-    each would alone: they share nothing but the cache, whose entries are written atomically. A failing notebook
-    stops the run (the ones not started are not started) with its name, the cell and the error. Each notebook
-    prints ``ran NAME in S s -> HTML`` when done.
+    The corpus's dataset (:func:`~directives.dataset.build_dataset`, which every notebook reads from the cache) is
+    built first, on all cores, before any notebook starts (it prints ``built the dataset of NAME in S s``); the
+    notebooks then run ``jobs`` at a time (:func:`report_jobs`: 2 on two cores or more; longest first,
+    :func:`lane_order`), each in its own fresh kernel, as each would alone: they share nothing but the cache, whose
+    entries are written atomically. (Where the build fails, the first notebook runs alone and meets the problem in
+    its own cells; with ``jobs=1`` the notebooks run one after another, the first building the dataset.) A failing
+    notebook stops the run (the ones not started are not started) with its name, the cell and the error. Each
+    notebook prints ``ran NAME in S s -> HTML`` when done.
 
     What ``make report`` runs (several minutes)::
 
@@ -409,13 +412,15 @@ def run_collection(
         rest, jobs = tasks[1:], min(report_jobs(jobs), len(tasks) - 1)
         lanes = _lanes(jobs) if len(rest) > 1 and jobs > 1 else None  # started now: ready when the first ends
         try:
-            written = [_run_and_export_reported(tasks[0])] if tasks else []
             summary = None
-            if lanes is not None:
+            if lanes is not None and _built_in_lane(lanes, corpus):  # then every notebook runs in the lanes
+                written, summary = _run_in_lanes(lanes, tasks, meanwhile=lambda: _corpus_summary(corpus, kinds))
+            elif lanes is not None:  # the build failed: the first notebook meets the problem in its own cells
+                written = [_run_and_export_reported(tasks[0])]
                 done, summary = _run_in_lanes(lanes, rest, meanwhile=lambda: _corpus_summary(corpus, kinds))
                 written += done
             else:
-                written += [_run_and_export_reported(task) for task in rest]
+                written = [_run_and_export_reported(task) for task in tasks]
         finally:
             if lanes is not None:
                 lanes.shutdown(cancel_futures=True)
@@ -433,6 +438,37 @@ def _run_and_export_reported(task: tuple) -> Path:
 def _print_ran(nb: Path, seconds: float, html_path: Path) -> None:
     """The line each notebook prints when done (``bench_notebooks.py`` reads it)."""
     print(f"ran {nb.name} in {seconds:.1f} s -> {html_path}", flush=True)
+
+
+def _build_in_lane(corpus: Path) -> float:
+    """Build (or find in the cache) the dataset of ``corpus`` as the notebooks open it; the seconds it took. Its
+    warnings are not shown here: the cache keeps the problems met, and each notebook reports them as it opens the
+    corpus."""
+    import time
+    import warnings
+
+    from .dataset import build_dataset
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_dataset(corpus)
+    return time.perf_counter() - start
+
+
+def _built_in_lane(lanes, corpus: Path) -> bool:
+    """Whether the corpus's dataset was built in one of ``lanes`` (on all cores, before any notebook starts); False
+    when building raised (a missing or unreadable corpus: the first notebook then shows the error in its cell)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        seconds = lanes.submit(_build_in_lane, Path(corpus)).result()
+    except BrokenProcessPool as exc:  # the lane itself died (out of memory?): no notebook could run in the lanes
+        raise RuntimeError(f"the process building the dataset of {corpus} died: {exc}") from exc
+    except Exception:  # whatever it was, the first notebook meets it again and reports it in its cell
+        return False
+    print(f"built the dataset of {Path(corpus).name} in {seconds:.1f} s", flush=True)
+    return True
 
 
 def _warm_lane() -> None:
