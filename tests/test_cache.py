@@ -210,3 +210,35 @@ def test_the_default_bound_makes_room_for_the_largest_dataset(tmp_path, monkeypa
     assert [p.name for p in removed] == ["x-0.npz"] and dataset.is_dir()  # 20 + 2 x 15 <= 3 x 20
     monkeypatch.setenv("DIRECTIVES_CACHE_MAX_GB", str(10e-9))  # a bound the user sets is kept
     assert cache.evict(tmp_path, keep=tmp_path / "x-2.npz") and not (tmp_path / "x-1.npz").exists()
+
+
+def _make_slowly(path_text: str, calls_text: str) -> str:
+    import time
+
+    from directives import cache as C
+
+    path, calls = Path(path_text), Path(calls_text)
+
+    def make() -> str:
+        with open(calls, "a") as fh:  # one line per call of make, whichever process
+            fh.write("made\n")
+        time.sleep(1.5)  # long enough that the other process asks while this one makes it
+        C.write_entry(path, lambda tmp: tmp.write_text("the value", encoding="utf-8"))
+        return "the value"
+
+    return C.read_or_make(path, lambda p: p.read_text(encoding="utf-8"), make)
+
+
+def test_an_entry_two_processes_need_at_once_is_made_once_and_read_by_the_other(tmp_path):
+    """Notebooks run side by side (the report's lanes) ask for the same aggregate at the same moment: one makes it,
+    the other waits for it and reads it, rather than both computing it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    path, calls = tmp_path / "cache" / "demo-1.txt", tmp_path / "calls.txt"
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_make_slowly, [str(path)] * 2, [str(calls)] * 2))
+    assert results == ["the value", "the value"]
+    assert calls.read_text().splitlines() == ["made"]  # made once
+    assert path.read_text(encoding="utf-8") == "the value"
+    assert [p.name for p in path.parent.iterdir() if not p.name.startswith(".")] == ["demo-1.txt"]

@@ -143,6 +143,39 @@ def read_entry(path: Path | None, reader: Callable[[Path], T]) -> T | None:
     return value
 
 
+def read_or_make(path: Path | None, reader: Callable[[Path], T], make: Callable[[], T]) -> T:
+    """The entry at ``path`` read by ``reader``; when there is none, ``make()`` (which computes the value and writes
+    the entry) is called, once across processes: one that finds another process making the same entry (a notebook
+    running beside it) waits for it, then reads what it wrote instead of computing it a second time. The wait is a
+    lock on a file beside the entry (``fcntl.flock``, released by the system if its holder dies); where there is no
+    ``fcntl`` (Windows), or with no ``path``, each process makes its own.
+
+    >>> import tempfile; path = Path(tempfile.mkdtemp()) / "demo-1.txt"
+    >>> make = lambda: (write_entry(path, lambda tmp: tmp.write_text("made")), "made")[1]
+    >>> read_or_make(path, lambda p: p.read_text(), make), read_or_make(path, lambda p: "read", make)
+    ('made', 'read')
+    """
+    found = read_entry(path, reader)
+    if found is not None:
+        return found
+    if path is None:
+        return make()
+    try:
+        import fcntl
+    except ImportError:  # no file locks here: each process makes its own (the writes are atomic all the same)
+        return make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock.tmp")  # (a ".…tmp" name: evict() removes it a day after its last use)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits while another process makes this entry
+        try:
+            os.utime(lock)
+            found = read_entry(path, reader)  # made by the process waited for
+            return found if found is not None else make()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def evict(folder: Path, max_bytes: float | None = None, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used entries of ``folder`` (never ``keep``, the one just written) until it
     holds at most ``max_bytes`` (``DIRECTIVES_CACHE_MAX_GB``; by default 5 GB, or :data:`DATASET_ROOM` times the

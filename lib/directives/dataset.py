@@ -538,12 +538,11 @@ def _totals(
     dataset: CorpusDataset, kinds, client, cache_dir: str | Path | None = cache.DEFAULT
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The dataset's vocabulary (sorted), each term's count and document frequency, and the documents
-    counted; kept in the cache by the dataset's key (a warm run reads them back)."""
-    import pyarrow as pa
+    counted; kept in the cache by the dataset's key (a warm run reads them back; made once when notebooks running
+    side by side need them at the same time)."""
     import pyarrow.parquet as pq
 
     folder = cache.cache_dir(cache_dir)
-    entry = None
     if folder is not None and dataset.key:
         entry = cache.entry_path(folder, "totals", cache.cache_key("totals", dataset.key, _kinds(kinds)), "parquet")
 
@@ -553,9 +552,15 @@ def _totals(
             return (table.column("term").to_numpy(zero_copy_only=False).astype(str),
                     table.column("count").to_numpy(), table.column("documents").to_numpy(), n)  # fmt: skip
 
-        cached = cache.read_entry(entry, read)
-        if cached is not None:
-            return cached
+        return cache.read_or_make(entry, read, lambda: _count_totals(dataset, kinds, client, entry))
+    return _count_totals(dataset, kinds, client, None)
+
+
+def _count_totals(dataset: CorpusDataset, kinds, client, entry: Path | None) -> tuple:
+    """:func:`_totals` counted a partition at a time (kept at ``entry`` when given)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     specs = [(str(p), _kinds(kinds)) for p in dataset.files]
     parts = _engine_map(_partition_totals, specs, dask_client(client), _aggregate_processes(len(specs)))
     vocab, tf, df, n = np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64), 0
@@ -630,23 +635,41 @@ def fit_tfidf(
     >>> fit_tfidf(ds, cache_dir=None).matrix_.shape[0] == len(ds.to_frame(["doc_id"]))
     True
     """
-    from scipy import sparse
-
     from .tfidf import TfidfModel, _read_fitted, _write_fitted
 
-    model = TfidfModel()
     folder = cache.cache_dir(cache_dir)
-    entry = ids_entry = None
-    if folder is not None and dataset.key:
-        key = cache.cache_key("tfidf-dataset", dataset.key, _kinds(kinds))
-        entry = cache.entry_path(folder, "tfidf", key, "npz")
-        ids_entry = cache.entry_path(folder, "tfidf", key, "ids.parquet")
-        cached = cache.read_entry(entry, _read_fitted)
+    if folder is None or not dataset.key:
+        return _fitted_tfidf(dataset, kinds, client, cache_dir)
+    key = cache.cache_key("tfidf-dataset", dataset.key, _kinds(kinds))
+    entry = cache.entry_path(folder, "tfidf", key, "npz")
+    ids_entry = cache.entry_path(folder, "tfidf", key, "ids.parquet")
+
+    def read(path: Path) -> TfidfModel | None:  # the matrix and its rows' doc_ids, or None (then fitted again)
+        model = TfidfModel()
+        model.matrix_, model.vocabulary_, model.idf_ = _read_fitted(path)
         ids = cache.read_entry(ids_entry, lambda p: pd.read_parquet(p)["doc_id"].to_numpy(dtype=object))
-        if cached is not None and ids is not None and len(ids) == cached[0].shape[0]:
-            model.matrix_, model.vocabulary_, model.idf_ = cached
-            model.doc_ids_, model._index = ids, None
-            return model
+        if ids is None or len(ids) != model.matrix_.shape[0]:
+            return None
+        model.doc_ids_, model._index = ids, None
+        return model
+
+    def make() -> TfidfModel:
+        model = _fitted_tfidf(dataset, kinds, client, cache_dir)
+        cache.write_entry(entry, lambda tmp: _write_fitted(tmp, model.matrix_, model.vocabulary_, model.idf_))
+        frame = pd.DataFrame({"doc_id": pd.array(model.doc_ids_, dtype="str")})
+        cache.write_entry(ids_entry, lambda tmp: frame.to_parquet(tmp))
+        return model
+
+    return cache.read_or_make(entry, read, make)  # (fitted once when notebooks side by side need it at once)
+
+
+def _fitted_tfidf(dataset: CorpusDataset, kinds, client, cache_dir) -> TfidfModel:
+    """:func:`fit_tfidf`'s model, fitted a partition at a time (not cached here)."""
+    from scipy import sparse
+
+    from .tfidf import TfidfModel
+
+    model = TfidfModel()
     engine = dask_client(client)
     vocab, _tf, df, n = _totals(dataset, kinds, engine, cache_dir)
     idf = _idf(df, n)
@@ -669,10 +692,6 @@ def fit_tfidf(
     model.vocabulary_, model.idf_ = np.asarray(vocab, dtype=str), idf.astype(np.float64)
     model.doc_ids_ = np.concatenate(ids) if ids else np.zeros(0, dtype=object)
     model._index = None
-    if entry is not None:
-        cache.write_entry(entry, lambda tmp: _write_fitted(tmp, model.matrix_, model.vocabulary_, model.idf_))
-        frame = pd.DataFrame({"doc_id": pd.array(model.doc_ids_, dtype="str")})
-        cache.write_entry(ids_entry, lambda tmp: frame.to_parquet(tmp))
     return model
 
 

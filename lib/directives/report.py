@@ -410,10 +410,10 @@ def run_collection(
             extra = {k: v for k, v in parameters.items() if k in declared}
             tasks.append((nb, Path(tmp) / nb.name, corpus, figures, extra, tables, reports / f"{nb.stem}.html"))
         rest, jobs = tasks[1:], min(report_jobs(jobs), len(tasks) - 1)
-        lanes = _lanes(jobs) if len(rest) > 1 and jobs > 1 else None  # started now: ready when the first ends
+        lanes, build = _lanes(jobs, corpus) if len(rest) > 1 and jobs > 1 else (None, None)
         try:
             summary = None
-            if lanes is not None and _built_in_lane(lanes, corpus):  # then every notebook runs in the lanes
+            if lanes is not None and _built_in_lane(build, corpus):  # then every notebook runs in the lanes
                 written, summary = _run_in_lanes(lanes, tasks, meanwhile=lambda: _corpus_summary(corpus, kinds))
             elif lanes is not None:  # the build failed: the first notebook meets the problem in its own cells
                 written = [_run_and_export_reported(tasks[0])]
@@ -456,13 +456,14 @@ def _build_in_lane(corpus: Path) -> float:
     return time.perf_counter() - start
 
 
-def _built_in_lane(lanes, corpus: Path) -> bool:
-    """Whether the corpus's dataset was built in one of ``lanes`` (on all cores, before any notebook starts); False
-    when building raised (a missing or unreadable corpus: the first notebook then shows the error in its cell)."""
+def _built_in_lane(build, corpus: Path) -> bool:
+    """Whether the corpus's dataset was built by ``build`` (:func:`_lanes`' future: on all cores, before any
+    notebook starts); False when building raised (a missing or unreadable corpus: the first notebook then shows the
+    error in its cell)."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        seconds = lanes.submit(_build_in_lane, Path(corpus)).result()
+        seconds = build.result()
     except BrokenProcessPool as exc:  # the lane itself died (out of memory?): no notebook could run in the lanes
         raise RuntimeError(f"the process building the dataset of {corpus} died: {exc}") from exc
     except Exception:  # whatever it was, the first notebook meets it again and reports it in its cell
@@ -473,23 +474,26 @@ def _built_in_lane(lanes, corpus: Path) -> bool:
 
 def _warm_lane() -> None:
     """What a lane imports before its first notebook (papermill, nbconvert, fontTools: seconds of imports), done
-    while the first notebook runs."""
+    while the dataset is built."""
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
     from fontTools import subset  # noqa: F401
     from nbconvert import HTMLExporter  # noqa: F401
 
 
-def _lanes(jobs: int):
+def _lanes(jobs: int, corpus: Path | None = None):
     """A pool of ``jobs`` processes of their own (spawned: each kernel they start inherits only their
-    environment), each already importing what running and exporting a notebook needs."""
+    environment), each importing what running and exporting a notebook needs; with ``corpus``, the first lane
+    builds its dataset first (:func:`_build_in_lane`) while the others import. The pool, and the build's future
+    (None without ``corpus``)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    build = pool.submit(_build_in_lane, Path(corpus)) if corpus is not None else None  # first: nothing waits for it
     for _ in range(jobs):  # one task per lane: each submit starts a process while none is idle
         pool.submit(_warm_lane)
-    return pool
+    return pool, build
 
 
 # The collection's notebooks by how long they take on a large corpus, longest first (bench_notebooks.py at 100,000
@@ -499,14 +503,14 @@ def _lanes(jobs: int):
 # 158 s against 149 s, adding up those times as two lanes would run them).
 LONGEST_FIRST = (
     "03_tfidf_similarity", "07_echoes", "06_shared_phrases", "08_topics", "02_term_frequency", "05_wordclouds",
-    "04_timeline",
+    "04_timeline", "01_corpus",
 )  # fmt: skip
 
 
 def lane_order(notebooks: list[Path]) -> list[int]:
-    """The order in which notebooks after the first start in lanes, as indices into ``notebooks``: the
-    collection's own longest first (:data:`LONGEST_FIRST`), then any others in their order. The reports still
-    come back in the notebooks' order.
+    """The order in which notebooks start in lanes, as indices into ``notebooks``: the collection's own longest
+    first (:data:`LONGEST_FIRST`), then any others in their order. The reports still come back in the notebooks'
+    order.
 
     >>> lane_order([Path("02_term_frequency.ipynb"), Path("90_mine.ipynb"), Path("03_tfidf_similarity.ipynb")])
     [2, 0, 1]

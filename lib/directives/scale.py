@@ -295,13 +295,15 @@ class Corpus:
         if folder is None or not self.dataset.key:
             return make()
         entry = cache.entry_path(folder, kind, cache.cache_key(kind, self.dataset.key, self.kinds, *parts), "parquet")
-        found = cache.read_entry(entry, lambda path: pq.read_table(path).to_pandas())
-        if found is not None:
-            return found
-        table = make()
-        arrow = pa.Table.from_pandas(table, preserve_index=False)
-        cache.write_entry(entry, lambda tmp: pq.write_table(arrow, tmp))
-        return table
+
+        def make_and_keep() -> pd.DataFrame:
+            table = make()
+            arrow = pa.Table.from_pandas(table, preserve_index=False)
+            cache.write_entry(entry, lambda tmp: pq.write_table(arrow, tmp))
+            return table
+
+        # (made once: a notebook that needs it while another makes it waits and reads it)
+        return cache.read_or_make(entry, lambda path: pq.read_table(path).to_pandas(), make_and_keep)
 
     def changes(self) -> pd.DataFrame:
         """Every change cleaning made to every document (exact at any size; only ``doc_id`` and ``changes``
