@@ -38,3 +38,25 @@ def test_grid_survives_an_article_with_no_tokens(tmp_path):
     path = save_figure(fig, "grid", tmp_path)
     assert path.stat().st_size > 5_000
     assert "b (no terms left)" in [ax.get_title() for ax in fig.axes]
+
+
+def test_clouds_drawn_with_fonts_loaded_once_equal_wordclouds_own_loading(seeds_df, monkeypatch):
+    """wordcloud loads the font again for every word at every size; the clouds drawn with each font loaded once
+    (``clouds._FONTS``) are the same pixels as with PIL's own loading, for several clouds in one process (the
+    loaded fonts reused across them)."""
+    from directives.analysis import term_counts
+    from PIL import ImageFont
+
+    counts = term_counts(seeds_df, by_doc=True)
+    weights = [dict(zip(g.term, g["count"], strict=True)) for _d, g in counts.groupby("doc_id")]
+    weights.append({t: w * 7.5 for t, w in weights[0].items()})  # other sizes of the same words
+    drawn = [np.asarray(clouds.cloud_image(w, 320, 200)) for w in weights]
+
+    class OwnLoading:
+        truetype = staticmethod(ImageFont.truetype)
+        TransposedFont = ImageFont.TransposedFont
+
+    monkeypatch.setattr(clouds, "_FONTS", OwnLoading())
+    reference = [np.asarray(clouds.cloud_image(w, 320, 200)) for w in weights]
+    assert len(drawn) == 6 and all(np.array_equal(a, b) for a, b in zip(drawn, reference, strict=True))
+    assert all((a < 250).any() for a in drawn)  # words were drawn

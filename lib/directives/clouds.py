@@ -8,6 +8,8 @@ deterministic (fixed random_state).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from PIL import Image
@@ -24,6 +26,7 @@ def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEI
     >>> cloud_image({}).getextrema()
     ((255, 255), (255, 255), (255, 255))
     """
+    import wordcloud.wordcloud as wcm
     from wordcloud import WordCloud
 
     weights = {t: float(w) for t, w in weights.items() if w > 0}
@@ -31,7 +34,33 @@ def cloud_image(weights: dict[str, float], width: int = WIDTH, height: int = HEI
         return Image.new("RGB", (width, height), "white")
     wc = WordCloud(font_path=str(font_path()), width=width, height=height, background_color="white",
                    random_state=seed, prefer_horizontal=0.95, colormap="Dark2", max_words=150)  # fmt: skip
-    return wc.generate_from_frequencies(weights).to_image()
+    fonts, wcm.ImageFont = wcm.ImageFont, _FONTS  # wordcloud's own calls of truetype() get the loaded fonts
+    try:
+        return wc.generate_from_frequencies(weights).to_image()
+    finally:
+        wcm.ImageFont = fonts
+
+
+class _LoadedFonts:
+    """What wordcloud uses of ``PIL.ImageFont``, with each font loaded once a process by path and size: wordcloud
+    loads the font again for every word it tries at every size (634 loads for one cloud, a third of its time with
+    the large CJK font). A loaded font is only read when drawing, so the clouds are the same."""
+
+    TransposedFont = staticmethod(lambda *args, **kwargs: _image_font().TransposedFont(*args, **kwargs))
+
+    @staticmethod
+    @lru_cache(maxsize=1024)
+    def truetype(path: str, size: int):
+        return _image_font().truetype(path, size)
+
+
+def _image_font():
+    from PIL import ImageFont
+
+    return ImageFont
+
+
+_FONTS = _LoadedFonts()
 
 
 def _cloud_args(args: tuple) -> Image.Image:
