@@ -5,7 +5,8 @@ looked up at each call, so changing either later takes effect), named ``<kind>-<
 (:func:`cache_key`) hashes what the entry was made from, the options, and :func:`code_version` (every
 source and data file of this package and the versions of the packages whose output is stored), so a change
 to any of them is a miss. Entries are never pickle (Parquet and ``.npz`` without objects). Writes are
-atomic (a uniquely named temporary file, then a rename), so two runs at once never see half an entry. A
+atomic (a uniquely named temporary file, then a rename), so two runs at once never see half an entry; an entry
+two processes need at the same moment is made by one while the other waits for it (:func:`read_or_make`). A
 read that fails (a truncated, emptied or garbled file) is reported with a :class:`CacheWarning`, the entry is
 removed, and the caller builds it again. The folder is kept under ``DIRECTIVES_CACHE_MAX_GB`` (default 5) by
 removing the entries used least recently.
