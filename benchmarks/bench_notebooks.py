@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from _readme import write_results
+from bench_scale import tree_rss
 
 HEADING = """## The notebook collection at scale (bench_notebooks.py)
 
@@ -78,24 +79,6 @@ def _kernels(pid: int, cpu: dict[int, float]) -> dict[int, tuple[str, int, int]]
     return out
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of process ``pid`` and all its descendants, in bytes."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total
-
-
 def run_collection(corpus: Path, out: Path, cache: Path) -> dict:
     """Run the collection in a subprocess; return the total, each notebook's seconds and each kernel's peak."""
     env = {**os.environ, "DIRECTIVES_QUIET": "1", "DIRECTIVES_CACHE": str(cache), "DIRECTIVES_CACHE_MAX_GB": "50"}
@@ -120,7 +103,7 @@ def run_collection(corpus: Path, out: Path, cache: Path) -> dict:
     while proc.poll() is None:
         load.append(os.getloadavg()[0])
         if not any(line.startswith(("built ", "ran ")) for _t, line in lines):  # the dataset is being built
-            build_peak = max(build_peak, _tree_rss(proc.pid))
+            build_peak = max(build_peak, tree_rss(proc.pid))
         for pid, (name, own, tree) in _kernels(proc.pid, cpu).items():
             peak = peaks.setdefault(pid, [name, 0, 0])
             peak[1], peak[2] = max(peak[1], own), max(peak[2], tree)

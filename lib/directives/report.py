@@ -413,11 +413,9 @@ def run_collection(
         lanes, build = _lanes(jobs, corpus) if len(rest) > 1 and jobs > 1 else (None, None)
         try:
             summary = None
-            if lanes is not None and _built_in_lane(build, corpus):  # then every notebook runs in the lanes
-                written, summary = _run_in_lanes(lanes, tasks, meanwhile=lambda: _corpus_summary(corpus, kinds))
-            elif lanes is not None:  # the build failed: the first notebook meets the problem in its own cells
-                written = [_run_and_export_reported(tasks[0])]
-                done, summary = _run_in_lanes(lanes, rest, meanwhile=lambda: _corpus_summary(corpus, kinds))
+            if lanes is not None:  # every notebook in the lanes; if the build failed, the first alone before them
+                written = [] if _built_in_lane(build, corpus) else [_run_and_export_reported(tasks[0])]
+                done, summary = _run_in_lanes(lanes, tasks[len(written) :], lambda: _corpus_summary(corpus, kinds))
                 written += done
             else:
                 written = [_run_and_export_reported(task) for task in tasks]
