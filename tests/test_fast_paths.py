@@ -245,6 +245,42 @@ def test_self_reference_words_found_by_automata_as_by_the_patterns(text):
         assert places._self_matches(text, level) == [m.span() for m in rx.finditer(text)]
 
 
+# pieces of central organs' names, the words around them, and the characters that end or break a name
+_ORGAN_PIECES = [
+    *places._CENTRAL_NAMED[:6], *places._MINISTRIES[:8], *places._STATE_BODIES[:6], *places._CHINA_BODIES[:4],
+    "部", "门", "署", "国家", "中国", "总局", "局", "委员会", "委", "中央", "，", "的", "\ud800",
+]  # fmt: skip
+_COUNTRY_PIECES = [*places._country_names()[:3], *places._country_names()[-12:], "法", "国", "在", "，", "首都"]
+_COUNTRY_PIECES.append("\ud800")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_ORGAN_PIECES), max_size=12), st.lists(st.sampled_from(_COUNTRY_PIECES), max_size=12))
+def test_central_organs_and_countries_found_by_automata_as_by_the_patterns(organ_pieces, country_pieces):
+    """Whether a text names a central organ, and the country names it holds, come from automata in Rust (issue 21,
+    speed): the same answers as the regular expressions, the reference (the ministries' 部门 and 部署 included)."""
+    text = "".join(organ_pieces)
+    assert places._central_organ_in(text) == bool(places._CENTRAL_ORG_ANYWHERE.search(text))
+    text = "".join(country_pieces)
+    assert places._country_spans(text) == [m.span() for m in places._countries().finditer(text)]
+
+
+def test_central_organs_and_countries_in_real_text_as_by_the_patterns():
+    """The same on every policy document of the second corpus (and every ministry written out, each followed by
+    部门, 部署 and 部长)."""
+    if not evaluate.POLICIES.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    texts = _policy_texts()
+    texts += [f"{m}部{after}" for m in places._MINISTRIES for after in ("门", "署", "长", "")]
+    texts += [f"国家{b}{x}" for b in places._STATE_BODIES for x in places._STATE_SUFFIXES]
+    organs = [places._central_organ_in(t) for t in texts]
+    assert organs == [bool(places._CENTRAL_ORG_ANYWHERE.search(t)) for t in texts]
+    assert 100 < sum(organs) < len(texts)
+    spans = [places._country_spans(t) for t in texts]
+    assert spans == [[m.span() for m in places._countries().finditer(t)] for t in texts]
+    assert sum(map(bool, spans)) > 10
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab./ 20191001-0.txt")), min_size=1, max_size=30))
 def test_a_file_names_stem_is_that_of_pathlib(name):

@@ -357,7 +357,8 @@ def prepare_workers(sample: str | Path | None = None) -> None:
     _converter()
     places.gazetteer()
     places._county_shorts()
-    places._countries()
+    places._countries_automaton()
+    places._central_organ_automaton()
     tokens.segmenter()
     if sample is not None:
         try:
@@ -413,6 +414,7 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int, int, int]
         except OSError as exc:
             unreadable.append((where, f"folder not readable ({exc.strerror or exc}), skipped"))
             continue
+        real_dir = real if real.endswith(os.sep) else real + os.sep  # (os.path.join, 100,000 times, took 0.3 s)
         for e in entries:
             wanted = e.name.lower().endswith(".txt") or e.name == paths.METADATA_NAME
             try:
@@ -421,7 +423,7 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int, int, int]
                 elif e.is_file() and wanted:
                     st = e.stat()
                     out.append((e.path, prefix + e.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-                    real_of[e.path] = os.path.realpath(e.path) if e.is_symlink() else os.path.join(real, e.name)
+                    real_of[e.path] = os.path.realpath(e.path) if e.is_symlink() else f"{real_dir}{e.name}"
                 elif wanted:
                     what = "a broken link" if e.is_symlink() else "not a regular file (a FIFO or a socket?)"
                     unreadable.append((e.path, f"{what}, skipped"))
@@ -433,7 +435,8 @@ def _list_folder(folder: Path) -> tuple[list[tuple[str, str, int, int, int, int]
         by_target.setdefault(real_of.get(f[0]) or os.path.realpath(f[0]), []).append(f)
     kept = []
     for group in by_target.values():
-        group.sort(key=lambda f: (os.path.islink(f[0]), f[1]))  # the real file first
+        if len(group) > 1:  # (one lstat a file took 0.5 s of a 100,000-file listing)
+            group.sort(key=lambda f: (os.path.islink(f[0]), f[1]))  # the real file first
         kept.append(group[0])
         unreadable.extend((f[0], f"a link to {group[0][1]}, which is read once; skipped") for f in group[1:])
     return sorted(kept, key=lambda f: f[1]), unreadable

@@ -53,15 +53,27 @@ _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直
 
 # central organs: named ones (in running text and issuer lines alike), and for issuer lines also the generic forms
 # 国家…局, 中央…办公室 and the bodies whose names local text also uses in passing (全国人大代表 is a person's title)
-_CENTRAL_ORGANS = (
+_CENTRAL_NAMED = (
     "中共中央|党中央|国务院|全国人大常委会|中央军委|中央纪委|国家监委|中央网信办|中宣部|中组部|中央宣传部|中央组织部|"
-    "国家发展改革委|国家发展和改革委员会|最高人民法院|最高人民检察院|海关总署|国家税务总局|国务院国资委|国家自然科学基金委员会|"
-    "(?:外交|国防|教育|科学技术|科技|工业和信息化|工信|公安|国家安全|民政|司法|财政|人力资源和社会保障|人社|自然资源|"
-    "生态环境|住房和城乡建设|住建|交通运输|水利|农业农村|商务|文化和旅游|文旅|卫生健康|退役军人事务|应急管理|审计|监察)部(?!门|署)|"
-    "国家(?:市场监督管理|药品监督管理|知识产权|统计|能源|林业和草原|铁路|邮政|文物|中医药|外汇管理|医疗保障|国际发展合作|"
+    "国家发展改革委|国家发展和改革委员会|最高人民法院|最高人民检察院|海关总署|国家税务总局|国务院国资委|国家自然科学基金委员会"
+).split("|")
+_MINISTRIES = (  # each followed by 部, and not by 部门 or 部署
+    "外交|国防|教育|科学技术|科技|工业和信息化|工信|公安|国家安全|民政|司法|财政|人力资源和社会保障|人社|自然资源|"
+    "生态环境|住房和城乡建设|住建|交通运输|水利|农业农村|商务|文化和旅游|文旅|卫生健康|退役军人事务|应急管理|审计|监察"
+).split("|")
+_MINISTRY_NOT_BEFORE = ("门", "署")
+_STATE_BODIES = (  # each after 国家 and before 总局, 局, 委员会 or 委
+    "市场监督管理|药品监督管理|知识产权|统计|能源|林业和草原|铁路|邮政|文物|中医药|外汇管理|医疗保障|国际发展合作|"
     "广播电视|新闻出版|数据|移民管理|乡村振兴|体育|信访|宗教事务|粮食和物资储备|国防科技工业|烟草专卖|矿山安全监察|"
-    "煤矿安全监察|标准化管理|认证认可监督管理|气象|地震|海洋|航天|原子能|网信)(?:总局|局|委员会|委)|"
-    "中国(?:人民银行|证券监督管理委员会|证监会|银保监会|科学院|工程院|社会科学院|气象局|地震局)"
+    "煤矿安全监察|标准化管理|认证认可监督管理|气象|地震|海洋|航天|原子能|网信"
+).split("|")
+_STATE_SUFFIXES = ("总局", "局", "委员会", "委")
+_CHINA_BODIES = "人民银行|证券监督管理委员会|证监会|银保监会|科学院|工程院|社会科学院|气象局|地震局".split("|")
+_CENTRAL_ORGANS = (
+    "|".join(_CENTRAL_NAMED)
+    + f"|(?:{'|'.join(_MINISTRIES)})部(?!{'|'.join(_MINISTRY_NOT_BEFORE)})"
+    + f"|国家(?:{'|'.join(_STATE_BODIES)})(?:{'|'.join(_STATE_SUFFIXES)})"
+    + f"|中国(?:{'|'.join(_CHINA_BODIES)})"
 )
 _CENTRAL_ORG_ANYWHERE = re.compile(_CENTRAL_ORGANS)
 _CENTRAL_ISSUER = re.compile(
@@ -649,14 +661,14 @@ def infer_place(
     self_level = _self_reference(text)
     local = self_level in ("province", "prefecture", "county") or addressee_level is not None
     government = addressee_level is not None
-    if not local and _CENTRAL_ORG_ANYWHERE.search(_CITATION.sub("", text[:_OPENING_CHARS])):
+    if not local and _central_organ_in(_CITATION.sub("", text[:_OPENING_CHARS])):
         return _result(None, "central", "lead", _voice(agency, outlet, "central", True))
     divs = _mentions(lead, bare_counties=True, year=year)
     d = _most_specific(divs)
     if not local and _abroad_setting(text[:_OPENING_CHARS]):
         # set abroad by its opening (在印度金奈举行), and naming other countries more often than places in China (武汉
         # of 武汉会晤, an earlier meeting, in passing)
-        if not divs or len(_countries().findall(text)) > len(whole()):
+        if not divs or len(_country_spans(text)) > len(whole()):
             return _result(None, "abroad", "lead", _voice(agency, outlet, None, False))
     if local:  # the whole document speaks of itself: its place is the one it names most
         d = _most_specific(whole()) or d
@@ -694,12 +706,12 @@ def infer_place(
         self_level == "central"
         or commentary
         or _COMMENTATOR.search(title + "\n" + lead + "\n" + text[-200:])
-        or _CENTRAL_ORG_ANYWHERE.search(text)
+        or _central_organ_in(text)
         or _NATIONAL.search(text)
         or len({d.province for d in everywhere}) >= _ROUND_UP_PROVINCES
     ):  # (a report from many provinces, none of them dominant, is a national round-up)
         return _result(None, "central", "body", _voice(agency, outlet, "central", False))
-    foreign = len(_countries().findall(text)) if not everywhere else 0
+    foreign = len(_country_spans(text)) if not everywhere else 0
     if foreign >= _ABROAD_MENTIONS and foreign > _ABROAD_MENTIONS * text.count("中国"):
         # no place in China, no national words, other countries named again and again and far more than China: a
         # foreign voice on its own country (a minister's speech, 我们推出了“新兴加蓬”战略…), set abroad
@@ -785,8 +797,8 @@ def _countries() -> re.Pattern:
 
 def _abroad_setting(opening: str) -> bool:
     """The opening sets the report in another country: 在摩洛哥卡萨布兰卡…, 于法国尼斯…, 德国首都柏林."""
-    for m in _countries().finditer(opening):
-        before, after = opening[max(0, m.start() - 2) : m.start()], opening[m.end() : m.end() + 2]
+    for start, end in _country_spans(opening):
+        before, after = opening[max(0, start - 2) : start], opening[end : end + 2]
         if "在" in before or "于" in before or after == "首都":
             return True
     return False
@@ -801,7 +813,7 @@ def _foreign_voices(title: str, text: str, fields: dict) -> bool:
         if sum(k == "abroad" for k in kinds) > len(kinds) / 2:
             return True
     if _FOREIGN_CORRESPONDENTS.search(fields.get("dateline", "") + text[:_LEAD_CHARS]):
-        return len(set(_countries().findall(text))) >= _FOREIGN_COUNTRIES_MIN
+        return len(set(_country_names_in(text))) >= _FOREIGN_COUNTRIES_MIN
     return False
 
 
@@ -931,9 +943,11 @@ def _full_name_in(text: str, d: Division) -> bool:
     return d.name in text and d.name != "北京市"
 
 
+@lru_cache(maxsize=4)  # (asked twice of some texts)
 def _self_reference(text: str) -> str | None:
     """The level at which the text speaks of itself most (我省/全省 …; 我国/全国 …), if any."""
-    counts = {level: sum(not _named_organ(text, s, e) for s, e in _self_matches(text, level)) for level in _SELF}
+    found = _self_matches_by_level(text)
+    counts = {level: sum(not _named_organ(text, s, e) for s, e in found[level]) for level in _SELF}
     local = max(("province", "prefecture", "county"), key=lambda lv: counts[lv])
     if (counts[local] >= 2 and counts[local] >= counts["central"]) or (counts[local] == 1 and not counts["central"]):
         return local
@@ -943,19 +957,99 @@ def _self_reference(text: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _self_automata() -> dict:
-    """One leftmost-first automaton (ahocorasick_rs) per level of ``_SELF``, of its words: the matches of the pattern's
-    alternation (literal words, tried in order at the leftmost place, as a regular expression tries them), found in
-    one pass in Rust instead of four scans by ``re`` (a test keeps the two equal)."""
+def _self_automaton():
+    """One automaton (ahocorasick_rs) of the words of every level of ``_SELF``, reporting overlapping matches; and for
+    each word its level and its place in that level's alternation (from which :func:`_self_matches_by_level` picks
+    what each level's regular expression matches: one pass over a text instead of four)."""
     import ahocorasick_rs
 
-    kind = ahocorasick_rs.MatchKind.LeftmostFirst
-    return {level: ahocorasick_rs.AhoCorasick(rx.pattern.split("|"), matchkind=kind) for level, rx in _SELF.items()}
+    words, levels, ranks = [], [], []
+    for level, rx in _SELF.items():
+        for rank, word in enumerate(rx.pattern.split("|")):
+            words.append(word)
+            levels.append(level)
+            ranks.append(rank)
+    return ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard), levels, ranks
+
+
+def _self_matches_by_level(text: str) -> dict[str, list[tuple[int, int]]]:
+    """``(start, end)`` of every match of each level's pattern in ``text``, in order, as ``finditer`` gives them: of
+    all the words found, overlapping, each level takes the leftmost, the first of its alternation there, and goes on
+    after it (a test keeps this equal to the patterns).
+
+    >>> _self_matches_by_level("我省全省市委")["province"], _self_matches_by_level("全市委")["prefecture"]
+    ([(0, 2), (2, 4)], [(0, 2)])
+    """
+    automaton, levels, ranks = _self_automaton()
+    try:
+        found = automaton.find_matches_as_indexes(text, overlapping=True)
+    except UnicodeEncodeError:  # a lone surrogate: read as U+FFFD, as _matches does
+        found = automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
+    out: dict[str, list[tuple[int, int]]] = {level: [] for level in _SELF}
+    if not found:
+        return out
+    ends = dict.fromkeys(_SELF, 0)
+    for start, _rank, end, level in sorted((start, ranks[i], end, levels[i]) for i, start, end in found):
+        if start >= ends[level]:
+            out[level].append((start, end))
+            ends[level] = end
+    return out
+
+
+@lru_cache(maxsize=1)
+def _central_organ_automaton():
+    """An automaton (ahocorasick_rs) of every name ``_CENTRAL_ORGANS`` matches, written out, reporting overlapping
+    matches; and the indices of the ministries, which must not be followed by 门 or 署."""
+    import ahocorasick_rs
+
+    names = [*_CENTRAL_NAMED, *(m + "部" for m in _MINISTRIES)]
+    names += [f"国家{body}{suffix}" for body in _STATE_BODIES for suffix in _STATE_SUFFIXES]
+    names += [f"中国{body}" for body in _CHINA_BODIES]
+    ministries = frozenset(range(len(_CENTRAL_NAMED), len(_CENTRAL_NAMED) + len(_MINISTRIES)))
+    return ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.Standard), ministries
+
+
+def _central_organ_in(text: str) -> bool:
+    """Whether ``text`` names a central organ: ``_CENTRAL_ORG_ANYWHERE.search(text)``, in one pass of an automaton in
+    Rust (Python's ``re`` tries the whole alternation at every character; a test keeps the two equal).
+
+    >>> _central_organ_in("国家统计局发布"), _central_organ_in("卫生健康部门"), _central_organ_in("外交部署")
+    (True, False, False)
+    """
+    automaton, ministries = _central_organ_automaton()
+    try:
+        found = automaton.find_matches_as_indexes(text, overlapping=True)
+    except UnicodeEncodeError:  # a lone surrogate: read as U+FFFD, as _matches does
+        found = automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
+    return any(i not in ministries or text[end : end + 1] not in _MINISTRY_NOT_BEFORE for i, _start, end in found)
+
+
+@lru_cache(maxsize=1)
+def _countries_automaton():
+    """A leftmost-first automaton of the country names, in the order of :func:`_countries` (longest first)."""
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(_country_names(), matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+
+
+def _country_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every country name in ``text``, as ``_countries().finditer`` finds them (one pass in Rust;
+    a test keeps the two equal).
+
+    >>> _country_spans("法国和德国")
+    [(0, 2), (3, 5)]
+    """
+    return [(start, end) for _i, start, end in _matches(_countries_automaton(), text)]
+
+
+def _country_names_in(text: str) -> list[str]:
+    """The country names of ``text``, in order: ``_countries().findall(text)``."""
+    return [text[start:end] for start, end in _country_spans(text)]
 
 
 def _self_matches(text: str, level: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every match of ``_SELF[level]`` in ``text``, in order (as ``finditer`` gives them)."""
-    return [(start, end) for _i, start, end in _matches(_self_automata()[level], text)]
+    return _self_matches_by_level(text)[level]
 
 
 def _named_organ(text: str, start: int, end: int) -> bool:

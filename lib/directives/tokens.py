@@ -107,9 +107,9 @@ def dictionary_version() -> str:
     >>> len(dictionary_version())
     12
     """
-    import jieba
+    from importlib.metadata import version  # (importing jieba for its __version__ took 0.2 s: it imports pkg_resources)
 
-    h = hashlib.sha1(f"jieba {jieba.__version__} hmm={HMM}\n".encode())
+    h = hashlib.sha1(f"jieba {version('jieba')} hmm={HMM}\n".encode())
     h.update(paths.USER_DICT.read_bytes())
     return h.hexdigest()[:12]
 
