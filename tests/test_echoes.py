@@ -7,6 +7,7 @@ import random
 import warnings
 
 import directives.echoes as echoes_module
+import numpy as np
 import pandas as pd
 import pytest
 from directives import evaluate, load_corpus, paths
@@ -245,23 +246,42 @@ def test_at_edge_counts_the_characters_normalise_for_reuse_keeps():
 
 
 def test_agreeing_runs_are_those_of_stepping_a_character_at_a_time():
-    """near_copies extends each region while both texts agree, by comparing slices of doubling length: on
+    """near_copies extends every region at once while both texts agree, by comparing windows of doubling width: on
     random two-letter texts (long agreeing runs) it finds what stepping one character at a time finds."""
-    from directives.echoes import _agreeing
+    from directives.echoes import _agreeing_many
 
     rng = random.Random(1)
-    lengths = set()
+    cases = []
     for _ in range(5000):
-        a, b = ("".join(rng.choice("ab") for _ in range(rng.randint(0, 60))) for _ in range(2))
+        a, b = ("".join(rng.choice("ab") for _ in range(rng.choice([rng.randint(0, 60), rng.randint(0, 900)])))
+                for _ in range(2))  # fmt: skip
         i, j = rng.randint(0, len(a)), rng.randint(0, len(b))
+        if rng.random() < 0.3:  # a copy, changed at one place: a long agreeing run, ending anywhere
+            b, j = list(a), i
+            if b:
+                b[rng.randrange(len(b))] = "c"
+            b = "".join(b)
         ahead = behind = 0
         while i + ahead < len(a) and j + ahead < len(b) and a[i + ahead] == b[j + ahead]:
             ahead += 1
         while i - behind > 0 and j - behind > 0 and a[i - behind - 1] == b[j - behind - 1]:
             behind += 1
-        assert (_agreeing(a, i, b, j, True), _agreeing(a, i, b, j, False)) == (ahead, behind), (a, i, b, j)
-        lengths.add(ahead)
-    assert max(lengths) >= 8  # runs long enough to double and halve
+        cases.append((a, b, i, j, ahead, behind))
+    # every pair of texts in one array of code points, as near_copies holds the documents
+    joined = "".join(a + b for a, b, *_ in cases)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    at, ia, ib, room_ahead, room_behind = 0, [], [], [], []
+    for a, b, i, j, _ahead, _behind in cases:
+        ia.append(at + i)
+        ib.append(at + len(a) + j)
+        room_ahead.append(min(len(a) - i, len(b) - j))
+        room_behind.append(min(i, j))
+        at += len(a) + len(b)
+    ia, ib = np.array(ia), np.array(ib)
+    ahead = _agreeing_many(codes, ia, ib, np.array(room_ahead), True)
+    behind = _agreeing_many(codes, ia, ib, np.array(room_behind), False)
+    assert ahead.tolist() == [c[4] for c in cases] and behind.tolist() == [c[5] for c in cases]
+    assert ahead.max() >= 300  # runs long enough to widen the window many times
 
 
 def _travelling_reference(found: pd.DataFrame, top: int = 10) -> pd.DataFrame:
@@ -292,3 +312,44 @@ def test_travelling_equals_describing_every_passage(top, echo_tables):
         pd.testing.assert_frame_equal(echoes_module.travelling(shuffled, top), _travelling_reference(shuffled, top))
     empty = cases[0].assign(boilerplate=True)
     pd.testing.assert_frame_equal(echoes_module.travelling(empty, top), _travelling_reference(empty, top))
+
+
+def _spots_by_union_find(pairs: pd.DataFrame, overlap: float = 0.5) -> list[int]:
+    """The spots of _spots as they were found before, by a union-find over the occurrences: the reference."""
+    occ = list(zip(pairs.doc_a, pairs.start_a, pairs.end_a, strict=True))
+    occ += list(zip(pairs.doc_b, pairs.start_b, pairs.end_b, strict=True))
+    parent = list(range(len(occ)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_doc: dict = {}
+    for x, (d, s, e) in enumerate(occ):
+        by_doc.setdefault(d, []).append((s, e, x))
+    for spans in by_doc.values():
+        spans.sort()
+        best = None
+        for s, e, x in spans:
+            if best is not None and best[1] > s and min(best[1], e) - s >= overlap * min(e - s, best[1] - best[0]):
+                parent[find(x)] = find(best[2])
+            if best is None or e > best[1]:
+                best = (s, e, x)
+    return [find(x) for x in range(len(occ))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_spots_are_those_of_a_union_find(seed):
+    """Overlapping occurrences in one document are one spot: found in one pass, the same spots, named by the same
+    occurrence, as the union-find they were found by before (on occurrences crowded into few documents)."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(3000):
+        (sa, la), (sb, lb) = ((rng.randrange(200), rng.randrange(1, 40)) for _ in range(2))
+        rows.append((f"d{rng.randrange(12)}", sa, sa + la, f"d{rng.randrange(12)}", sb, sb + lb))
+    pairs = pd.DataFrame(rows, columns=["doc_a", "start_a", "end_a", "doc_b", "start_b", "end_b"])
+    _occ, spot = echoes_module._spots(pairs)
+    assert spot == _spots_by_union_find(pairs)
+    assert len(set(spot)) < len(spot) / 10  # most occurrences joined others

@@ -327,3 +327,18 @@ def test_texts_converted_in_one_call_as_one_by_one(texts):
     from directives.convert import to_simplified, to_simplified_many
 
     assert to_simplified_many(texts) == [to_simplified(t) for t in texts]
+
+
+_DAMAGE_PIECES = ["日", "報", "?", "\ufffd", "(", ")", "qǐng", "bào", "shí", "C", "a", "1", "（", " ", "。"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_DAMAGE_PIECES), max_size=16), st.integers(min_value=0, max_value=20))
+def test_damage_found_where_the_pattern_finds_it(pieces, pos):
+    """Where GBK damage may start is searched only at marks and parentheses (issue 21, speed): the same match as
+    ``DAMAGE_START.search``, the reference, from any position."""
+    from directives import gbk
+
+    text = "".join(pieces)
+    fast, slow = gbk.damage_start(text, pos), P.DAMAGE_START.search(text, pos)
+    assert (fast and (fast.span(), fast.group(0))) == (slow and (slow.span(), slow.group(0)))

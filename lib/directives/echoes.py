@@ -238,50 +238,38 @@ def _merge_run_lists(runs, gap: int) -> list[list[int]]:
     return regions
 
 
-def _agreeing(sa: str, i: int, sb: str, j: int, forward: bool) -> int:
-    """How many characters ``sa`` and ``sb`` agree on from ``i`` and ``j`` on (``forward``), or just before
-    them: what stepping a character at a time finds, by comparing slices of doubling, then halving, length.
+def _agreeing_many(codes: np.ndarray, ia: np.ndarray, ib: np.ndarray, limit: np.ndarray, forward: bool) -> np.ndarray:
+    """For every region at once, how many characters of ``codes`` (code points) agree from ``ia`` and ``ib`` on
+    (``forward``), or just before them, at most ``limit``: what stepping a character at a time finds, by comparing
+    windows of doubling width for the regions still agreeing.
 
-    >>> _agreeing("abcdx", 1, "zbcdy", 1, True), _agreeing("xabc", 4, "yabc", 4, False)
-    (3, 3)
+    >>> codes = np.frombuffer("abcdxzbcdy".encode("utf-32-le"), dtype=np.uint32)
+    >>> one = np.array([1]); _agreeing_many(codes, one, one + 5, np.array([4]), True).tolist()
+    [3]
+    >>> _agreeing_many(codes, one + 3, one + 8, np.array([4]), False).tolist()
+    [3]
     """
-    if forward:
-        n = min(len(sa) - i, len(sb) - j)
-        if n == 0 or sa[i] != sb[j]:
-            return 0  # (most regions end where the texts differ)
-        done, step = 1, 2  # sa and sb agree on ``done`` characters; the step doubles until they differ
-        while done < n:
-            k = done + step if done + step < n else n
-            if sa[i + done : i + k] != sb[j + done : j + k]:
-                break
-            done, step = k, step * 2
-        else:
-            return done
-        step //= 2  # then halves: the first difference is within the last step
-        while step and done < n:
-            k = done + step if done + step < n else n
-            if sa[i + done : i + k] == sb[j + done : j + k]:
-                done = k
-            step //= 2
-        return done
-    n = i if i < j else j
-    if n == 0 or sa[i - 1] != sb[j - 1]:
-        return 0
-    done, step = 1, 2
-    while done < n:
-        k = done + step if done + step < n else n
-        if sa[i - k : i - done] != sb[j - k : j - done]:
-            break
-        done, step = k, step * 2
-    else:
-        return done
-    step //= 2
-    while step and done < n:
-        k = done + step if done + step < n else n
-        if sa[i - k : i - done] == sb[j - k : j - done]:
-            done = k
-        step //= 2
-    return done
+    out = np.zeros(len(ia), dtype=np.int64)
+    active = np.flatnonzero(limit > 0)
+    width = 8
+    while len(active):
+        offsets = np.arange(width)
+        still = []
+        for lo in range(0, len(active), max(1, 4_000_000 // width)):  # (a window of at most 4 million characters)
+            act = active[lo : lo + max(1, 4_000_000 // width)]
+            steps = np.minimum(limit[act] - out[act], width)
+            within = offsets < steps[:, None]
+            if forward:
+                pa, pb = (ia[act] + out[act])[:, None] + offsets, (ib[act] + out[act])[:, None] + offsets
+            else:
+                pa, pb = (ia[act] - out[act] - 1)[:, None] - offsets, (ib[act] - out[act] - 1)[:, None] - offsets
+            same = within & (codes[np.where(within, pa, 0)] == codes[np.where(within, pb, 0)])
+            run = np.where(same.all(axis=1), width, np.argmin(same, axis=1))
+            out[act] += run
+            still.append(act[(run == width) & (out[act] < limit[act])])
+        active = np.concatenate(still)
+        width = min(width * 2, 256)
+    return out
 
 
 def near_copies(
@@ -346,6 +334,8 @@ def near_copies(
             for f in files:
                 f.close()
         del h, valid
+        codes = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32)  # (made again, not kept meanwhile)
+        lengths = np.diff(start)
         for q in range(blocks):
             pairs = np.fromfile(Path(tmp) / f"{q}.i32", dtype=np.int32).reshape(-1, 4)
             (Path(tmp) / f"{q}.i32").unlink()
@@ -353,20 +343,21 @@ def near_copies(
                 continue
             runs = _runs(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], n, need, gap, band)
             del pairs
-            for k, a0, a1, b0, b1, _c in _merge_run_lists(runs, gap):
-                da, db = divmod(k, n)
+            regions = np.array(_merge_run_lists(runs, gap), dtype=np.int64).reshape(-1, 6)
+            del runs
+            da_all, db_all = np.divmod(regions[:, 0], n)
+            a0s, a1s, b0s, b1s = regions[:, 1], regions[:, 2] + NGRAM, regions[:, 3], regions[:, 4] + NGRAM
+            # n-grams too common to index, at the ends: each region extended while both texts agree
+            ga, gb = start[da_all], start[db_all]
+            room = np.minimum(lengths[da_all] - a1s, lengths[db_all] - b1s)
+            run = _agreeing_many(codes, ga + a1s, gb + b1s, room, True)
+            a1s, b1s = a1s + run, b1s + run
+            run = _agreeing_many(codes, ga + a0s, gb + b0s, np.minimum(a0s, b0s), False)
+            a0s, b0s = a0s - run, b0s - run
+            long_enough = (a1s - a0s >= min_chars) & (b1s - b0s >= min_chars)
+            kept = (x[long_enough].tolist() for x in (da_all, db_all, a0s, a1s, b0s, b1s))
+            for da, db, a0, a1, b0, b1 in zip(*kept, strict=True):
                 sa, sb = norm[da], norm[db]
-                a1, b1 = a1 + NGRAM, b1 + NGRAM
-                # n-grams too common to index, at the ends (most regions end where the texts differ: a region
-                # whose next characters differ is not extended, as _agreeing would find, without calling it)
-                if a1 < len(sa) and b1 < len(sb) and sa[a1] == sb[b1]:
-                    run = _agreeing(sa, a1, sb, b1, forward=True)
-                    a1, b1 = a1 + run, b1 + run
-                if a0 > 0 and b0 > 0 and sa[a0 - 1] == sb[b0 - 1]:
-                    run = _agreeing(sa, a0, sb, b0, forward=False)
-                    a0, b0 = a0 - run, b0 - run
-                if a1 - a0 < min_chars or b1 - b0 < min_chars:
-                    continue
                 x0, x1, y0, y1, matched = align(sa[a0:a1], sb[b0:b1])
                 la, lb = x1 - x0, y1 - y0
                 longer = max(la, lb)
@@ -578,34 +569,27 @@ def _reference_frame(reference, df: pd.DataFrame) -> pd.DataFrame:
     return ref
 
 
-def _find(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def _spots(pairs: pd.DataFrame, overlap: float = 0.5) -> tuple[list[tuple[str, int, int]], list[int]]:
     """Occurrences (doc_id, start, end) of the pairs (those of row i at i and i + len(pairs)), and for each its
-    spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot."""
+    spot: occurrences in one document overlapping by ``overlap`` of the shorter are one spot, named by its first
+    occurrence in the document's order (start, end). Each occurrence joins the spot of the one before it reaching
+    furthest, whose spot is already final: one pass, no union-find (a test keeps it equal to one)."""
     columns = {c: pairs[c].tolist() for c in ("doc_a", "start_a", "end_a", "doc_b", "start_b", "end_b")}
     occ = list(zip(columns["doc_a"], columns["start_a"], columns["end_a"], strict=True))
     occ += list(zip(columns["doc_b"], columns["start_b"], columns["end_b"], strict=True))
-    parent = list(range(len(occ)))
+    spot = list(range(len(occ)))
     by_doc = defaultdict(list)
     for x, (d, s, e) in enumerate(occ):
         by_doc[d].append((s, e, x))
     for spans in by_doc.values():
         spans.sort()
-        best = None  # the occurrence reaching furthest so far
+        b_start, b_end, b_x = -1, -1, -1  # the occurrence reaching furthest so far
         for s, e, x in spans:
-            if best is not None and best[1] > s:
-                inter = min(best[1], e) - s
-                if inter >= overlap * min(e - s, best[1] - best[0]):
-                    parent[_find(parent, x)] = _find(parent, best[2])
-            if best is None or e > best[1]:
-                best = (s, e, x)
-    return occ, [_find(parent, x) for x in range(len(occ))]
+            if b_end > s and (b_end if b_end < e else e) - s >= overlap * min(e - s, b_end - b_start):
+                spot[x] = spot[b_x]
+            if e > b_end:
+                b_start, b_end, b_x = s, e, x
+    return occ, spot
 
 
 def echoes(
@@ -689,15 +673,21 @@ def echoes(
         members = by_source[src]
         s_doc = occ[src][0]
         docs = {occ[own][0] for own, _ in members}
+        of_doc = defaultdict(list)  # (each document's own, in the order of members)
+        for o, x in members:
+            of_doc[occ[o][0]].append((o, x))
         for d in sorted(docs, key=position.get):
             if d in ref_ids:
                 continue
-            own, other = max(((o, x) for o, x in members if occ[o][0] == d), key=lambda t: occ[t[0]][2] - occ[t[0]][1])
+            own, other = max(of_doc[d], key=lambda t: occ[t[0]][2] - occ[t[0]][1])
             (_, s, e), (_, s0, e0) = occ[own], occ[other]
             text, src_text = texts[d][s:e], texts[s_doc][s0:e0]
             norm, src_norm = _normalised([text, src_text])
-            sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
-            identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
+            if norm == src_norm and norm:  # a copy (the commonest case): every character aligned
+                identity = 1.0
+            else:
+                sm = difflib.SequenceMatcher(None, src_norm, norm, autojunk=False)
+                identity = sum(m.size for m in sm.get_matching_blocks()) / max(len(src_norm), len(norm), 1)
             short_at_edges = len(norm) < 40 and _at_edge(texts[d], s, e) and _at_edge(texts[s_doc], s0, e0)
             boiler = is_boilerplate(norm) or is_boilerplate(src_norm) or short_at_edges
             known = pd.notna(dates.get(d)) and pd.notna(dates.get(s_doc))

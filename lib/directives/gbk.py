@@ -45,7 +45,16 @@ from itertools import product
 from . import _lm, paths
 from .changes import Change
 from .convert import script_of
-from .patterns import ANY_READING, ASCII_TRAIL_BYTE, DAMAGE_MARK, DAMAGE_START, FOLLOWING_READING, HAN_CHAR, LOST_SLOT
+from .patterns import (
+    ANY_READING,
+    ASCII_TRAIL_BYTE,
+    DAMAGE_CANDIDATE,
+    DAMAGE_MARK,
+    DAMAGE_START,
+    FOLLOWING_READING,
+    HAN_CHAR,
+    LOST_SLOT,
+)
 
 STEP = "gbk_damage"
 ILLEGIBLE = "〓"
@@ -470,13 +479,30 @@ def _choose(text: str, start: int, pos: int) -> tuple[int, int, str, str, str]:
     return start, m.end(), text[start : m.end()], "not_damage", ""
 
 
+def damage_start(text: str, pos: int = 0) -> re.Match | None:
+    """``DAMAGE_START.search(text, pos)``, trying the pattern only where it can match: at a mark (``?``, U+FFFD), at a
+    ``(`` or just before one (a test keeps the two equal; on text full of parentheses this is several times faster).
+
+    >>> damage_start("会议。永州日?qǐng)").start()
+    6
+    """
+    while (c := DAMAGE_CANDIDATE.search(text, pos)) is not None:
+        q = c.start()
+        if q > pos and text[q] == "(" and (m := DAMAGE_START.match(text, q - 1)) is not None:
+            return m
+        if (m := DAMAGE_START.match(text, q)) is not None:
+            return m
+        pos = q + 1
+    return None
+
+
 def repair_gbk_damage(text: str) -> tuple[str, list[Change]]:
     """Repair GBK one-byte-shift damage; every repair (and every failure) is reported.
 
     >>> repair_gbk_damage("永州日?qǐng)?bào)")[0]
     '永州日報'
     """
-    if ("?" not in text and "\ufffd" not in text and "(" not in text) or DAMAGE_START.search(text) is None:
+    if ("?" not in text and "\ufffd" not in text and "(" not in text) or damage_start(text) is None:
         return text, []
     token = _SCRIPT.set(_text_script(text))
     try:
@@ -487,7 +513,7 @@ def repair_gbk_damage(text: str) -> tuple[str, list[Change]]:
 
 def _repair(text: str) -> tuple[str, list[Change]]:
     out, changes, pos = [], [], 0
-    while (m := DAMAGE_START.search(text, pos)) is not None:
+    while (m := damage_start(text, pos)) is not None:
         begin, end, repl, rule, note = _choose(text, m.start(), pos)
         if repl == text[begin:end]:  # nothing to repair
             if rule == "suspected_damage_kept":

@@ -31,6 +31,9 @@ ASCII_TRAIL_BYTE = re.compile("[\\x40-\\x7e]")
 DAMAGE_START = re.compile(
     f"(?<=[^\\x00-\\x7f])(?:[{DAMAGE_MARK}]|[\\x40-\\x7e](?=\\({_READING}\\))|(?=\\({_READING}\\)))"
 )
+# where DAMAGE_START can match: at a mark, at a "(" or just before one (searched first, as a character set, which re
+# scans for quickly; DAMAGE_START, which opens with a look-behind, is tried at every character)
+DAMAGE_CANDIDATE = re.compile(f"[{DAMAGE_MARK}(]")
 
 # 3. page furniture
 HEADER_DATETIME = re.compile(
