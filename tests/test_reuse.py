@@ -176,7 +176,7 @@ def test_responsibility_on_stretches_is_that_of_whole_texts(peoples_daily_tokens
     first after it): on People's Daily
     (every article holding 责任) and on hand-made edge cases (责任 first and last, quotes across sentences,
     \\r\\n, no sentence end) the kinds and offsets are those of segmenting every whole text."""
-    from directives.reuse import _pos_tokenizer, _responsibility_in
+    from directives.reuse import _responsibility_in, _tagged
 
     edges = ["责任。", "。。“好。”责任", "落实“四方”责任\r\n压实属地责任", "主体责任",
              "甲。" * 8 + "有限责任公司。部门责任", "“甲。乙。丙。丁”责任。党委主体责任；第一责任人！"]  # fmt: skip
@@ -184,7 +184,7 @@ def test_responsibility_on_stretches_is_that_of_whole_texts(peoples_daily_tokens
     df = pd.concat([df, pd.DataFrame({"doc_id": [f"edge{i}" for i in range(len(edges))], "text_simplified": edges})])
     rows: list = []
     for doc, text in zip(df.doc_id, df.text_simplified, strict=True):
-        _responsibility_in(doc, text, 0, _pos_tokenizer(), rows)
+        _responsibility_in(doc, _tagged(text), 0, rows)
     whole = pd.DataFrame(rows, columns=["doc_id", "kind", "offset"])
     assert len(df) > 300 and len(whole) > 150  # the corpus names kinds of responsibility in hundreds of places
     pd.testing.assert_frame_equal(responsibility_kinds(df), whole)
@@ -236,3 +236,39 @@ def test_normalise_for_reuse_keeps_what_the_regex_kept_on_real_text(seeds_df):
             df = load_corpus(evaluate.unpack_peoples_daily(tmp, every=3), cache_dir=None)
             texts += [*df.text_simplified, *df.text_raw]
     assert _assert_normalised_as_reference(texts) > 100_000
+
+
+_TAGGER_EDGES = [
+    "5%的责任", "COVID-19防控责任", "㐀责任", "穿T恤", "2019年度责任", "C++责任", "PM2.5监测责任", "甲\r\n乙责任",
+    "a b 责任", "责任 主体", "ＡＢＣ责任", "“四方”责任", "麻痹思想责任", "侥幸心理", "习近平总书记", "第一责任人",
+    "有限责任公司", "70周年", "……责任！", "鍾責任", "\u3000责任",
+]  # fmt: skip
+
+
+def test_words_tagged_as_by_jiebas_tagger(peoples_daily_tokens, seeds_df):
+    """The kinds of responsibility are read from the segmenter's words tagged from jieba's dictionary (issue 19,
+    speed: jieba's tagger, in Python, took 11 s of 100,000 articles' notebook 06): the same words and parts of
+    speech as the tagger on every stretch it would tag in People's Daily, the policy documents (when ../shared is
+    there), synthetic articles and the seeds, and on edge cases, some of which go to the tagger itself."""
+    import re
+    import warnings
+
+    from directives import evaluate, load_corpus
+    from directives.reuse import _pos_tokenizer, _responsibility_windows, _tagged, _word_tags
+    from directives.synthetic import make_articles
+
+    texts = [*peoples_daily_tokens.text_simplified, *seeds_df.text_simplified]
+    texts += make_articles(300, seed=5).text.tolist()
+    if evaluate.POLICIES.is_file():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            texts += load_corpus(evaluate.POLICIES).text_simplified.tolist()
+    stretches = [t[a:b] for t in texts for a, b in _responsibility_windows(t)] + _TAGGER_EDGES
+    tagger = _pos_tokenizer()
+    assert len(stretches) > 900
+    assert [_tagged(s) for s in stretches] == [[(p.word, p.flag) for p in tagger.lcut(s, HMM=False)] for s in stretches]
+    # what the equality rests on: no word of the dictionary holds a character the tagger cuts at but the segmenter
+    # does not (%, -, Han outside U+4E00-U+9FD5), and none is of ASCII letters and digits only
+    words = list(_word_tags())
+    assert not [w for w in words if re.search("[%\\-\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]", w)]
+    assert not [w for w in words if re.fullmatch("[a-zA-Z0-9]+", w)] and len(words) > 300_000

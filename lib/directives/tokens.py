@@ -126,7 +126,7 @@ def segmenter(name: str | None = None):
         rj = _rjieba_class()()
         for word, freq, tag in user_dictionary():
             rj.add_word(word, freq, tag or "n")
-        return _Engine(lambda text: rj.cut(text, HMM))
+        return _Engine(lambda text: rj.cut(text, HMM), cut_without_hmm=lambda text: rj.cut(text, False))
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -134,13 +134,14 @@ def segmenter(name: str | None = None):
     tk.initialize()
     for word, freq, tag in user_dictionary():
         tk.add_word(word, freq, tag)
-    return _Engine(lambda text: tk.lcut(text, HMM=HMM), tk)
+    return _Engine(lambda text: tk.lcut(text, HMM=HMM), tk, cut_without_hmm=lambda text: tk.lcut(text, HMM=False))
 
 
 class _Engine:
-    def __init__(self, cut, jieba_tokenizer=None):
+    def __init__(self, cut, jieba_tokenizer=None, cut_without_hmm=None):
         self.cut = cut
         self.jieba_tokenizer = jieba_tokenizer
+        self.cut_without_hmm = cut_without_hmm  # (the words jieba's tagger cuts with HMM=False)
 
 
 @lru_cache(maxsize=1)
