@@ -135,13 +135,18 @@ def _normalised(texts: list[str]) -> list[str]:
     return [s.translate(_HALF_WIDTH) if FULL_WIDTH_NUMBER.search(s) else s for s in out]  # (translate is slow)
 
 
+def _code_points(norm: list[str]) -> np.ndarray:
+    """The code points of the documents' concatenation (the positions of :func:`_all_hashes`)."""
+    return np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32)
+
+
 def _all_hashes(norm: list[str], k: int = NGRAM) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The hashes of every window of ``k`` characters of the documents, in one array over their concatenation
     (windows that cross into the next document are marked invalid), with each document's start in it."""
     lengths = np.fromiter(map(len, norm), dtype=np.int64, count=len(norm))
     start = np.zeros(len(norm) + 1, dtype=np.int64)
     np.cumsum(lengths, out=start[1:])
-    codes = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32)
+    codes = _code_points(norm)
     h = np.zeros(len(codes), dtype=np.uint64)
     n = max(len(codes) - k + 1, 0)
     with np.errstate(over="ignore"):
@@ -334,7 +339,7 @@ def near_copies(
             for f in files:
                 f.close()
         del h, valid
-        codes = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32)  # (made again, not kept meanwhile)
+        codes = _code_points(norm)  # (made again, not kept meanwhile)
         lengths = np.diff(start)
         for q in range(blocks):
             pairs = np.fromfile(Path(tmp) / f"{q}.i32", dtype=np.int32).reshape(-1, 4)

@@ -249,14 +249,14 @@ def _automaton(names: list[str]):
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _matches(automaton, text: str) -> list[tuple[int, int, int]]:
-    """``(index of the name, start, end)`` of every leftmost-longest match in ``text``, offsets in characters. A lone
-    surrogate (from a JSON escape) cannot be handed to the automaton: it is read as U+FFFD, one character for one, so
-    offsets stay those of ``text`` (no name holds either)."""
+def _matches(automaton, text: str, overlapping: bool = False) -> list[tuple[int, int, int]]:
+    """``(index of the name, start, end)`` of every match in ``text`` (of the automaton's kind; every one, overlapping,
+    with ``overlapping``), offsets in characters. A lone surrogate (from a JSON escape) cannot be handed to the
+    automaton: it is read as U+FFFD, one character for one, so offsets stay those of ``text`` (no name holds either)."""
     try:
-        return automaton.find_matches_as_indexes(text)
+        return automaton.find_matches_as_indexes(text, overlapping=overlapping)
     except UnicodeEncodeError:
-        return automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text))
+        return automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=overlapping)
 
 
 @lru_cache(maxsize=1)
@@ -981,10 +981,7 @@ def _self_matches_by_level(text: str) -> dict[str, list[tuple[int, int]]]:
     ([(0, 2), (2, 4)], [(0, 2)])
     """
     automaton, levels, ranks = _self_automaton()
-    try:
-        found = automaton.find_matches_as_indexes(text, overlapping=True)
-    except UnicodeEncodeError:  # a lone surrogate: read as U+FFFD, as _matches does
-        found = automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
+    found = _matches(automaton, text, overlapping=True)
     out: dict[str, list[tuple[int, int]]] = {level: [] for level in _SELF}
     if not found:
         return out
@@ -1017,10 +1014,7 @@ def _central_organ_in(text: str) -> bool:
     (True, False, False)
     """
     automaton, ministries = _central_organ_automaton()
-    try:
-        found = automaton.find_matches_as_indexes(text, overlapping=True)
-    except UnicodeEncodeError:  # a lone surrogate: read as U+FFFD, as _matches does
-        found = automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
+    found = _matches(automaton, text, overlapping=True)
     return any(i not in ministries or text[end : end + 1] not in _MINISTRY_NOT_BEFORE for i, _start, end in found)
 
 
@@ -1045,11 +1039,6 @@ def _country_spans(text: str) -> list[tuple[int, int]]:
 def _country_names_in(text: str) -> list[str]:
     """The country names of ``text``, in order: ``_countries().findall(text)``."""
     return [text[start:end] for start, end in _country_spans(text)]
-
-
-def _self_matches(text: str, level: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every match of ``_SELF[level]`` in ``text``, in order (as ``finditer`` gives them)."""
-    return _self_matches_by_level(text)[level]
 
 
 def _named_organ(text: str, start: int, end: int) -> bool:

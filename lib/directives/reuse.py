@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -401,19 +400,19 @@ def _pos_tokenizer():
 
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
-    """The part of speech jieba's tagger gives each word of its dictionary: the tags of jieba's ``dict.txt``, and
-    the user dictionary's where it gives one (as ``POSTokenizer`` takes them), read without building the tagger
-    (1.9 s) or importing jieba (its ``dict.txt`` is found where the package is)."""
-    import importlib.util
+    """The part of speech jieba's tagger gives each word of its dictionary: the tags of jieba's dictionary file,
+    read as ``POSTokenizer.load_word_tag`` reads it, and the user dictionary's where it gives one (as the tagger
+    takes them from the tokenizer), without building the tagger (1.9 s)."""
+    import jieba
 
     from .tokens import user_dictionary
 
-    folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
     tags = {}
-    with open(Path(folder) / "dict.txt", encoding="utf-8") as fh:
-        for line in fh:
-            word, _, tag = line.strip().split(" ")
-            tags[word] = tag
+    with jieba.get_dict_file() as fh:  # the dictionary that ships with jieba (a bytes stream)
+        for raw in fh:
+            if line := raw.decode("utf-8").strip():
+                word, _, tag = line.split(" ")
+                tags[word] = tag
     tags.update((word, tag) for word, _freq, tag in user_dictionary() if tag)
     return tags
 
@@ -429,6 +428,8 @@ def _tagged(text: str) -> list[tuple[str, str]]:
     >>> _tagged("部门监管责任，5%的人")
     [('部门', 'n'), ('监管责任', 'n'), ('，', 'x'), ('5', 'eng'), ('%', 'x'), ('的', 'uj'), ('人', 'n')]
     """
+    from jieba.posseg import re_han_internal  # the tagger's blocks
+
     from .tokens import segmenter
 
     tags = _word_tags()
@@ -436,14 +437,13 @@ def _tagged(text: str) -> list[tuple[str, str]]:
     for w in segmenter().cut_without_hmm(text):
         if _ASCII_WORD.fullmatch(w):
             out.append((w, "eng"))
-        elif _TAGGER_BLOCK.fullmatch(w):
+        elif re_han_internal.fullmatch(w):
             out.append((w, tags.get(w, "x")))
         else:
             out.append((w, "x"))
     return out
 
 
-_TAGGER_BLOCK = re.compile("[\u4e00-\u9fd5a-zA-Z0-9+#&._]+")  # jieba.posseg's re_han_internal
 _ASCII_WORD = re.compile("[a-zA-Z0-9]+")
 
 
