@@ -155,6 +155,77 @@ def test_odd_files_in_folders_are_reported(tmp_path):
     assert not any("duplicate" in m for m in warned)
 
 
+def _damaged(text: str, encoding: str) -> list[tuple[str, bytes, str, str]]:
+    """``text`` in ``encoding`` with a stray byte between two characters, and cut inside its last character: (what,
+    the bytes, the text they must read as, the problem that must be reported)."""
+    head, tail = text[:100], text[100:]
+    label = {"utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5"}[encoding]
+    stray = head.encode(encoding) + b"\xff" + tail.encode(encoding)
+    cut = "中".encode(encoding)
+    cut_off = text.encode(encoding) + cut[: len(cut) - 1]
+    return [
+        ("stray", stray, head + "\ufffd" + tail, f"1 byte(s) not valid {label} at byte {len(head.encode(encoding))}"),
+        (
+            "cut",
+            cut_off,
+            text + "\ufffd",
+            f"{len(cut) - 1} byte(s) not valid {label} at byte {len(text.encode(encoding))}",
+        ),
+    ]
+
+
+def test_a_file_with_a_few_undecodable_bytes_is_read_whole_and_reported():
+    # a stray byte, or a file cut inside its last character, loses nothing but those bytes (each run becomes U+FFFD,
+    # and is reported); without a list to report into, decode_bytes keeps its old contract (undecodable)
+    from directives.convert import to_traditional
+    from directives.reading import decode_bytes
+    from directives.synthetic import make_articles
+
+    texts = make_articles(12, seed=3).text.tolist()
+    cases = [(t, enc) for t in texts for enc in ("utf-8", "gb18030")]
+    # in traditional characters for Big5, leaving out the few it has no code for
+    cases += [(to_traditional(t).encode("big5", "ignore").decode("big5"), "big5") for t in texts]
+    for text, encoding in cases:
+        for what, data, want, problem in _damaged(text, encoding):
+            said: list[str] = []
+            assert decode_bytes(data, said) == (want, encoding), (what, encoding)
+            assert said == [problem + ", each run read as U+FFFD"], (what, encoding)
+            with pytest.raises(ValueError):
+                decode_bytes(data)
+    # behind a UTF-8 byte-order mark, offsets count the mark; a file that is mostly damage is not read with
+    # replacements, with or without the mark: it stays undecodable
+    said = []
+    assert decode_bytes(b"\xef\xbb\xbf" + texts[0].encode() + b"\xff", said) == (texts[0] + "\ufffd", "utf-8-sig")
+    assert said == [f"1 byte(s) not valid UTF-8 at byte {3 + len(texts[0].encode())}, each run read as U+FFFD"]
+    for mark in (b"", b"\xef\xbb\xbf"):
+        with pytest.raises(ValueError):
+            decode_bytes(mark + bytes(range(0x80, 0x100)) * 20, [])
+
+
+def test_a_corpus_with_damaged_bytes_loads_every_article_and_names_each_file(tmp_path):
+    from directives import CorpusError
+    from directives.synthetic import make_articles
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    texts = make_articles(3, seed=5).text.tolist()
+    wanted = {}
+    for i, (text, encoding) in enumerate(zip(texts, ["utf-8", "gb18030", "gb18030"], strict=True)):
+        what, data, want, problem = _damaged(text, encoding)[i % 2]
+        (corpus / f"{i}_{what}.txt").write_bytes(data)
+        wanted[f"{i}_{what}"] = (want, problem)
+    (corpus / "clean.txt").write_text(ARTICLE, encoding="utf-8")
+    df, warned = _load(corpus, kinds=None)
+    assert sorted(df.doc_id) == sorted([*wanted, "clean"])
+    raw = dict(zip(df.doc_id, df.text_raw, strict=True))
+    for doc_id, (want, problem) in wanted.items():
+        assert raw[doc_id] == want
+        assert any(f"{doc_id}.txt: {problem}" in m for m in warned), (doc_id, warned)
+    assert "\ufffd" in df.set_index("doc_id").loc["0_stray", "text"]  # kept, never guessed at
+    with pytest.raises(CorpusError, match=re.escape("0_stray.txt: 1 byte(s) not valid UTF-8")):
+        load_corpus(corpus, cache_dir=None, strict=True)
+
+
 def test_metadata_in_any_encoding_subfolders_and_strict_dates(tmp_path):
     corpus = tmp_path / "c"
     (corpus / "sub").mkdir(parents=True)

@@ -3,6 +3,7 @@ without their metadata.csv and on the real corpora in ../shared/corpora (unpacke
 
 from __future__ import annotations
 
+import collections
 import re
 import shutil
 import warnings
@@ -418,6 +419,38 @@ def test_the_same_corpus_in_big5_loads_whole(peoples_daily, tmp_path):
     assert big5.text.tolist() == utf8.text.tolist()
     assert big5.region.fillna("").tolist() == utf8.region.fillna("").tolist()
     assert "為" in big5.text.str.cat() and "&#160;" not in big5.text.str.cat()  # traditional; references decoded
+
+
+def test_real_files_with_a_stray_byte_or_cut_short_read_whole_in_any_encoding(peoples_daily):
+    """Issue 21: every People's Daily file, in UTF-8, GB18030 and (in traditional characters) Big5, with a stray byte
+    after its 100th character or cut inside an added last character, reads as its text with U+FFFD where the bytes
+    were, and says so. A legacy file too short to confirm (under 20 Han characters) may stay undecodable, as any
+    short file the detector cannot tell; none reads as anything else."""
+    from directives.convert import to_traditional
+    from directives.reading import count_han, decode_bytes
+
+    files = sorted(peoples_daily[2].attrs["folder"].rglob("*.txt"))
+    outcomes = collections.Counter()
+    for path in files:
+        text = path.read_bytes().decode("utf-8")
+        big5 = to_traditional(text).encode("big5", "ignore").decode("big5")  # (without what Big5 lacks)
+        for encoding, t in (("utf-8", text), ("gb18030", text), ("big5", big5)):
+            cut = "中".encode(encoding)
+            for data, want in (
+                (t[:100].encode(encoding) + b"\xff" + t[100:].encode(encoding), t[:100] + "\ufffd" + t[100:]),
+                (t.encode(encoding) + cut[:-1], t + "\ufffd"),
+            ):
+                said: list[str] = []
+                try:
+                    got = decode_bytes(data, said)
+                except ValueError:
+                    assert encoding != "utf-8" and count_han(t[:2000]) < 20, path
+                    outcomes[encoding, "undecodable"] += 1
+                    continue
+                assert got == (want, encoding) and len(said) == 1, (path, encoding)
+                outcomes[encoding, "read"] += 1
+    assert outcomes["utf-8", "read"] == 2 * len(files)
+    assert outcomes["gb18030", "read"] >= 0.95 * 2 * len(files) and outcomes["big5", "read"] >= 0.95 * 2 * len(files)
 
 
 def test_places_found_by_the_rust_automaton_equal_pyahocorasick_on_real_text(peoples_daily):

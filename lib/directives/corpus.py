@@ -297,11 +297,13 @@ def _load_chunk(args: tuple[str, list]) -> tuple:
                 digests.append(None)
                 continue
             digests.append(_content_digest(data))
+            replaced: list[str] = []  # a few undecodable bytes: the file is read whole, and that is reported
             try:
-                raw, _enc = decode_bytes(data)
+                raw, _enc = decode_bytes(data, replaced)
             except ValueError as exc:
                 problems.append((str(path), str(exc)))
                 continue
+            problems.extend((str(path), p) for p in replaced)
             del data
             rec = _record(doc_id, rel, raw, meta)
         else:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import codecs
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,20 +15,36 @@ import numpy as np
 from . import patterns as P
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
+def decode_bytes(data: bytes, problems: list[str] | None = None) -> tuple[str, str]:
     """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the encoding that
     charset-normalizer detects (GBK and GB2312 are read as their superset GB18030).
     Raises ``ValueError`` for empty, binary or undecodable input.
 
+    With a ``problems`` list, a file that is UTF-8, GB18030 or Big5 but for a few bytes (a character cut at the
+    end of a truncated file, a stray byte) is read whole: each run of bytes the encoding cannot decode becomes
+    U+FFFD, and what was replaced is appended to ``problems`` (see :func:`decode_with_replacement`); without one,
+    such a file is undecodable, as before.
+
     >>> decode_bytes("疫情防控".encode("gb18030"))
     ('疫情防控', 'gb18030')
+    >>> said = []
+    >>> text, enc = decode_bytes("各地疫情防控工作有序推进，".encode("gb18030") * 3 + b"\\xd6", said)
+    >>> text.endswith("推进，\ufffd"), enc, said
+    (True, 'gb18030', ['1 byte(s) not valid GB18030 at byte 78, each run read as U+FFFD'])
     """
     if not data.strip():
         raise ValueError("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            text, runs = _replacing(data[3:], "utf-8")  # the mark says UTF-8: a few bad bytes are only that
+            if problems is None or sum(end - start for start, end in runs) > _replaced_limit(data):
+                raise
+            problems.append(_replaced_problem([(start + 3, end + 3) for start, end in runs], "utf-8"))  # (in the file)
+            return text, "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -50,6 +67,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if _common_char_share(text) >= _CONFIRMED_SHARE and _printable(text):
             _LAST_CONFIRMED[0] = enc
             return text, enc
+    if problems is not None and (found := decode_with_replacement(data)) is not None:
+        text, enc, problem = found
+        problems.append(problem)
+        return text, enc
     from charset_normalizer import from_bytes
 
     candidates = {m.encoding for m in from_bytes(data, cp_isolation=list(_CJK_ENCODINGS))}
@@ -183,15 +204,90 @@ def _common_char_share(text: str) -> float:
     return n_common / n_han if n_han else 0.0
 
 
-def read_text_file(path: str | Path) -> tuple[str, str]:
-    """Read one article file exactly as it is (no newline translation); returns (text, encoding).
+# A file is read whole with its undecodable bytes replaced (decode_with_replacement) when they are at most this share
+# of its bytes (and at least _REPLACED_MIN_BYTES may always be), and its decoding is otherwise confirmed: UTF-8 by
+# at least _UTF8_VALID_PER_BAD Han characters for each bad run (and _CONFIRM_MIN_HAN in all), or by being valid but
+# for a character cut at its end; GB18030 and Big5 as a strict decoding is (common characters, printable). A file
+# that fails these goes on to the detector.
+_REPLACED_MAX_SHARE = 0.005
+_REPLACED_MIN_BYTES = 2
+_UTF8_VALID_PER_BAD = 50
+
+
+def _replaced_limit(data: bytes) -> float:
+    """How many undecodable bytes ``data`` may hold and still be read with them replaced."""
+    return max(_REPLACED_MIN_BYTES, _REPLACED_MAX_SHARE * len(data))
+
+
+_RUNS: list[tuple[int, int]] = []  # the runs of undecodable bytes of the decoding under way (one at a time a process)
+
+
+def _replace_and_remember(exc: UnicodeDecodeError) -> tuple[str, int]:
+    _RUNS.append((exc.start, exc.end))
+    return "\ufffd", exc.end
+
+
+codecs.register_error("directives-replace", _replace_and_remember)
+
+
+def _replacing(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
+    """``data`` decoded with each run of undecodable bytes read as U+FFFD, and the runs (start, end) in bytes."""
+    _RUNS.clear()
+    text = data.decode(encoding, errors="directives-replace")
+    runs = _RUNS.copy()
+    _RUNS.clear()
+    return text, runs
+
+
+_LABELS = {"utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5"}
+
+
+def _replaced_problem(runs: list[tuple[int, int]], encoding: str) -> str:
+    n = sum(end - start for start, end in runs)
+    where = f"at byte {runs[0][0]}" if len(runs) == 1 else f"in {len(runs)} places, the first at byte {runs[0][0]}"
+    return f"{n} byte(s) not valid {_LABELS.get(encoding, encoding)} {where}, each run read as U+FFFD"
+
+
+def decode_with_replacement(data: bytes) -> tuple[str, str, str] | None:
+    """``(text, encoding, problem)`` for bytes that are UTF-8, GB18030 or Big5 but for a few undecodable bytes (a file
+    cut inside a character, a stray byte): each run of them is read as U+FFFD, and ``problem`` says how many and
+    where. None when no encoding decodes them with few enough replacements and is otherwise confirmed (see
+    ``_REPLACED_MAX_SHARE``): such bytes are left to the detector, as any other.
+
+    >>> text, enc, problem = decode_with_replacement("疫情防控工作".encode() * 10 + "中".encode()[:2])
+    >>> text.endswith("防控工作\ufffd"), enc, problem
+    (True, 'utf-8', '2 byte(s) not valid UTF-8 at byte 180, each run read as U+FFFD')
+    """
+    limit = _replaced_limit(data)
+    text, runs = _replacing(data, "utf-8")
+    bad = sum(end - start for start, end in runs)
+    cut = len(runs) == 1 and runs[0][1] == len(data) and bad < 4  # valid UTF-8 that ends inside a character
+    if runs and bad <= limit and (cut or count_han(text) >= max(_CONFIRM_MIN_HAN, _UTF8_VALID_PER_BAD * len(runs))):
+        if _printable(text):
+            return text, "utf-8", _replaced_problem(runs, "utf-8")
+    for enc in sorted(_LEGACY_FIRST, key=lambda e: e != _LAST_CONFIRMED[0]):
+        text, runs = _replacing(data, enc)
+        if not runs or sum(end - start for start, end in runs) > limit:
+            continue  # (a strict decoding was tried before)
+        if (
+            count_han(text[:2000]) >= _CONFIRM_MIN_HAN
+            and _common_char_share(text) >= _CONFIRMED_SHARE
+            and _printable(text)
+        ):
+            return text, enc, _replaced_problem(runs, enc)
+    return None
+
+
+def read_text_file(path: str | Path, problems: list[str] | None = None) -> tuple[str, str]:
+    """Read one article file exactly as it is (no newline translation); returns (text, encoding). With a
+    ``problems`` list, a file with a few undecodable bytes is read whole (see :func:`decode_bytes`).
 
     >>> from directives import paths
     >>> text, enc = read_text_file(paths.SEEDS_DIR / "002_24643090ae82cad5.txt")
     >>> enc, text[:4]
     ('utf-8', '發(fā')
     """
-    return decode_bytes(Path(path).read_bytes())
+    return decode_bytes(Path(path).read_bytes(), problems)
 
 
 def derived_lines(path: str | Path, header: str) -> list[str] | None:
