@@ -197,6 +197,10 @@ def test_a_file_with_a_few_undecodable_bytes_is_read_whole_and_reported():
     said = []
     assert decode_bytes(b"\xef\xbb\xbf" + texts[0].encode() + b"\xff", said) == (texts[0] + "\ufffd", "utf-8-sig")
     assert said == [f"1 byte(s) not valid UTF-8 at byte {3 + len(texts[0].encode())}, each run read as U+FFFD"]
+    utf16 = texts[0].encode("utf-16")  # (with its mark)
+    said = []
+    assert decode_bytes(utf16 + b"\x00", said) == (texts[0] + "\ufffd", "utf-16")  # cut inside a code unit
+    assert said == [f"1 byte(s) not valid UTF-16 at byte {len(utf16)}, each run read as U+FFFD"]
     for mark in (b"", b"\xef\xbb\xbf"):
         with pytest.raises(ValueError):
             decode_bytes(mark + bytes(range(0x80, 0x100)) * 20, [])

@@ -20,10 +20,10 @@ def decode_bytes(data: bytes, problems: list[str] | None = None) -> tuple[str, s
     charset-normalizer detects (GBK and GB2312 are read as their superset GB18030).
     Raises ``ValueError`` for empty, binary or undecodable input.
 
-    With a ``problems`` list, a file that is UTF-8, GB18030 or Big5 but for a few bytes (a character cut at the
-    end of a truncated file, a stray byte) is read whole: each run of bytes the encoding cannot decode becomes
-    U+FFFD, and what was replaced is appended to ``problems`` (see :func:`decode_with_replacement`); without one,
-    such a file is undecodable, as before.
+    With a ``problems`` list, a file that is UTF-8, GB18030 or Big5 (or UTF-16 with its byte-order mark) but for a
+    few bytes (a character cut at the end of a truncated file, a stray byte) is read whole: each run of bytes the
+    encoding cannot decode becomes U+FFFD, and what was replaced is appended to ``problems`` (see
+    :func:`decode_with_replacement`); without one, such a file is undecodable, as before.
 
     >>> decode_bytes("疫情防控".encode("gb18030"))
     ('疫情防控', 'gb18030')
@@ -34,17 +34,20 @@ def decode_bytes(data: bytes, problems: list[str] | None = None) -> tuple[str, s
     """
     if not data.strip():
         raise ValueError("empty file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
+    for mark, encoding, name in ((b"\xff\xfe", "utf-16", "utf-16"), (b"\xfe\xff", "utf-16", "utf-16"),
+                                 (b"\xef\xbb\xbf", "utf-8", "utf-8-sig")):  # fmt: skip
+        if not data.startswith(mark):
+            continue
+        body = data if encoding == "utf-16" else data[len(mark) :]  # (the UTF-16 codec reads its own mark)
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return body.decode(encoding), name
         except UnicodeDecodeError:
-            text, runs = _replacing(data[3:], "utf-8")  # the mark says UTF-8: a few bad bytes are only that
+            text, runs = _replacing(body, encoding)  # the mark names the encoding: a few bad bytes are only that
             if problems is None or sum(end - start for start, end in runs) > _replaced_limit(data):
                 raise
-            problems.append(_replaced_problem([(start + 3, end + 3) for start, end in runs], "utf-8"))  # (in the file)
-            return text, "utf-8-sig"
+            shift = len(data) - len(body)  # (offsets in the file)
+            problems.append(_replaced_problem([(start + shift, end + shift) for start, end in runs], encoding))
+            return text, name
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -239,7 +242,7 @@ def _replacing(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
     return text, runs
 
 
-_LABELS = {"utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5"}
+_LABELS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030", "big5": "Big5"}
 
 
 def _replaced_problem(runs: list[tuple[int, int]], encoding: str) -> str:
