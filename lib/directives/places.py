@@ -825,16 +825,10 @@ def county_shorts_that_are_words(threshold: int = _COUNTY_SHORT_MAX_FREQ) -> lis
     >>> "合作" in county_shorts_that_are_words(), "义乌" in county_shorts_that_are_words()
     (True, False)
     """
-    import jieba
+    from ._lm import dictionary_entries
 
     shorts = gazetteer().county_short
-    common = []
-    with jieba.get_dict_file() as fh:  # the dictionary that ships with jieba (a bytes stream)
-        for raw in fh:
-            word, _, rest = raw.decode("utf-8").partition(" ")
-            if word in shorts and int(rest.split(" ", 1)[0]) >= threshold:
-                common.append(word)
-    return sorted(set(common))
+    return sorted({word for word, freq, _tag in dictionary_entries() if word in shorts and freq >= threshold})
 
 
 @lru_cache(maxsize=1)

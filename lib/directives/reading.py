@@ -58,16 +58,12 @@ def decode_bytes(data: bytes, problems: list[str] | None = None) -> tuple[str, s
         raise ValueError("binary file (NUL bytes), not text")
     # GB18030 (a superset of GBK and GB2312), then Big5: a strict decoding whose Han characters are common
     # words is confirmed at once, with no detector (which costs several times the decoding)
-    for enc in sorted(_LEGACY_FIRST, key=lambda e: e != _LAST_CONFIRMED[0]):
+    for enc in _legacy_order():
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if count_han(text[:2000]) < _CONFIRM_MIN_HAN:
-            continue
-        # common characters, then printable (one pass in C, the exact count only for a text with some
-        # unprintable character: the costliest test comes last)
-        if _common_char_share(text) >= _CONFIRMED_SHARE and _printable(text):
+        if _confirmed(text):
             _LAST_CONFIRMED[0] = enc
             return text, enc
     if problems is not None and (found := decode_with_replacement(data)) is not None:
@@ -196,6 +192,23 @@ _CONFIRM_MIN_HAN = 20
 _CJK_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
 
 
+def _legacy_order() -> list[str]:
+    """The legacy encodings, the one confirmed last in this process first."""
+    return sorted(_LEGACY_FIRST, key=lambda e: e != _LAST_CONFIRMED[0])
+
+
+def _confirmed(text: str) -> bool:
+    """Whether a legacy decoding is the file's: enough Han characters, most of them common words on their own, and
+    printable (the costliest test last: one pass in C, the exact count only for a text with an unprintable character).
+
+    >>> _confirmed("各地疫情防控工作有序推进，" * 3), _confirmed("各地疫情")
+    (True, False)
+    """
+    return (
+        count_han(text[:2000]) >= _CONFIRM_MIN_HAN and _common_char_share(text) >= _CONFIRMED_SHARE and _printable(text)
+    )
+
+
 def _common_char_share(text: str) -> float:
     """Share of the Han characters of ``text`` (its first 2,000 characters) whose simplified form is a common word
     on its own in jieba's dictionary.
@@ -268,15 +281,11 @@ def decode_with_replacement(data: bytes) -> tuple[str, str, str] | None:
     if runs and bad <= limit and (cut or count_han(text) >= max(_CONFIRM_MIN_HAN, _UTF8_VALID_PER_BAD * len(runs))):
         if _printable(text):
             return text, "utf-8", _replaced_problem(runs, "utf-8")
-    for enc in sorted(_LEGACY_FIRST, key=lambda e: e != _LAST_CONFIRMED[0]):
+    for enc in _legacy_order():
         text, runs = _replacing(data, enc)
         if not runs or sum(end - start for start, end in runs) > limit:
             continue  # (a strict decoding was tried before)
-        if (
-            count_han(text[:2000]) >= _CONFIRM_MIN_HAN
-            and _common_char_share(text) >= _CONFIRMED_SHARE
-            and _printable(text)
-        ):
+        if _confirmed(text):
             return text, enc, _replaced_problem(runs, enc)
     return None
 

@@ -403,16 +403,10 @@ def _word_tags() -> dict[str, str]:
     """The part of speech jieba's tagger gives each word of its dictionary: the tags of jieba's dictionary file,
     read as ``POSTokenizer.load_word_tag`` reads it, and the user dictionary's where it gives one (as the tagger
     takes them from the tokenizer), without building the tagger (1.9 s)."""
-    import jieba
-
+    from ._lm import dictionary_entries
     from .tokens import user_dictionary
 
-    tags = {}
-    with jieba.get_dict_file() as fh:  # the dictionary that ships with jieba (a bytes stream)
-        for raw in fh:
-            if line := raw.decode("utf-8").strip():
-                word, _, tag = line.split(" ")
-                tags[word] = tag
+    tags = {word: tag for word, _freq, tag in dictionary_entries()}
     tags.update((word, tag) for word, _freq, tag in user_dictionary() if tag)
     return tags
 

@@ -53,15 +53,9 @@ def dictionary_words(top: int = 30_000) -> tuple[np.ndarray, np.ndarray]:
     >>> words, cumulative = dictionary_words(100); len(words), bool(cumulative[-1] > 0.99)
     (100, True)
     """
-    import jieba
+    from ._lm import dictionary_entries
 
-    rows = []
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
-        for line in fh:
-            word, freq = line.split()[:2]
-            if len(word) > 1:
-                rows.append((int(freq), word))
-    rows.sort(reverse=True)
+    rows = sorted(((freq, word) for word, freq, _tag in dictionary_entries() if len(word) > 1), reverse=True)
     words = np.array([w for _, w in rows[:top]])
     weights = 1.0 / np.arange(1, len(words) + 1)
     return words, np.cumsum(weights / weights.sum())
